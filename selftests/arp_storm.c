@@ -839,8 +839,20 @@ static int dry_run(const struct config *cfg)
 /* ------------------------------------------------------------------------ */
 /* Safety checks                                                             */
 
-/* 1: initial netns, 0: another netns; exits when that cannot be told. */
-static int in_initial_netns(void)
+/*
+ * Is this process in the initial network namespace?  Exits (refusing) when
+ * that cannot be told.  In order:
+ *  - newer kernels give init_net the fixed nsfs inode 0xEFFFFFF9, below the
+ *    range handed out to other namespaces: a match is certain;
+ *  - compare with the netns of PID 1, or of PID 2 when that is kthreadd
+ *    (kernel threads always live in init_net), for sandboxes that hide PID 1;
+ *  - last resort when neither can be read: only init_net registers the global
+ *    net.core sysctls such as netdev_max_backlog, so their presence under
+ *    /proc/sys/net (which shows the reader's netns) means init_net.
+ * Inside a PID namespace with its own /proc, PID 1 is the container's init:
+ * in its netns this reports "initial" and refuses, which errs on the safe side.
+ */
+static bool in_initial_netns(void)
 {
 	static const char *const refs[] = { "/proc/1/ns/net", "/proc/2/ns/net" };
 	struct stat self, ref;
@@ -850,6 +862,8 @@ static int in_initial_netns(void)
 	if (stat("/proc/self/ns/net", &self))
 		die(2, "cannot stat /proc/self/ns/net: %s; refusing to send "
 		    "(use --allow-init-netns to override)", strerror(errno));
+	if (self.st_ino == INIT_NET_INO)
+		return true;
 	for (i = 0; i < sizeof(refs) / sizeof(refs[0]); i++) {
 		if (stat(refs[i], &ref)) {
 			if (!why[0])
@@ -857,7 +871,6 @@ static int in_initial_netns(void)
 			continue;
 		}
 		if (i == 1) {
-			/* PID 2 is only a safe reference when it is kthreadd */
 			char comm[32] = "";
 			FILE *fp = fopen("/proc/2/comm", "r");
 
@@ -871,9 +884,10 @@ static int in_initial_netns(void)
 		}
 		return self.st_dev == ref.st_dev && self.st_ino == ref.st_ino;
 	}
-	/* Newer kernels give init_net a fixed inode number below the dynamic range */
-	if (self.st_ino == INIT_NET_INO)
-		return 1;
+	if (!access("/proc/sys/net/core/netdev_max_backlog", F_OK))
+		return true;
+	if (!access("/proc/sys/net/core/somaxconn", F_OK))
+		return false;
 	die(2, "cannot tell whether this is the initial network namespace (%s); refusing to "
 	    "send (use --allow-init-netns to override)", why);
 }
