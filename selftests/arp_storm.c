@@ -20,7 +20,9 @@
  *
  * Build: cc -O2 -Wall -Wextra -o arp_storm arp_storm.c
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
