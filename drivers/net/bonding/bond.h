@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bonding.ko: private definitions shared by the core and the modes.
+ *
+ * Object layout. In-tree modules (RoCE GID management, mlx4/mlx5 LAG,
+ * cxgb4) read bonds through the inline helpers of the running kernel's
+ * <net/bonding.h>: they cast netdev_priv() of a bond to struct bonding and
+ * a slave's rx_handler_data to struct slave. So both of our objects start
+ * with the target kernel's own type, and the fields those helpers read
+ * (curr_active_slave, params.mode, slave->dev, link, backup, inactive) are
+ * kept true. Our own state follows in the same allocation.
+ *
+ * Receive scoping. A frame reaches mode code only through the rx_handler
+ * registered on one of the bond's own slaves, which calls that bond's
+ * b.recv_probe. The hook is published after the mode's receive state
+ * exists and withdrawn, with a grace period, before it is freed (see
+ * bnd_open()/bnd_stop() in device.c). Nothing in the driver registers a
+ * global packet handler.
+ *
+ * Locking. RTNL serialises configuration and the slave list. Transmit and
+ * receive run under RCU and take no bond-wide lock in rr, active-backup,
+ * xor and broadcast. b.mode_lock guards the tlb/alb tables.
+ */
+#ifndef BND_BOND_H
+#define BND_BOND_H
+
+#include <net/bonding.h>
+
+#include "compat.h"
+#include "version.h"
+
+#define DRV_NAME	"bonding"
+#define DRV_DESCRIPTION	"Ethernet Channel Bonding Driver"
+
+#define BND_MODE_COUNT		(BOND_MODE_ALB + 1)
+#define BND_ALL_MODES		(BIT(BND_MODE_COUNT) - 1)
+#define BND_DEFAULT_TX_QUEUES	16
+#define BND_DEFAULT_RESEND_IGMP	1
+
+struct bnd_bond;
+struct bnd_slave;
+struct seq_file;
+
+/* Mode behaviour flags */
+#define BND_MODE_F_RX_INACTIVE_UNICAST	BIT(0)	/* inactive slaves still take unicast */
+#define BND_MODE_F_RX_HOST_DADDR	BIT(1)	/* rewrite PACKET_HOST dst to bond MAC */
+#define BND_MODE_F_OWN_SLAVE_MAC	BIT(2)	/* slaves keep their own MAC */
+
+/**
+ * struct bnd_mode_ops - what makes a bonding mode
+ * @xmit:	 transmit one frame; runs under RCU, must consume @skb
+ * @recv_probe:	 receive hook; the core publishes it in b.recv_probe after
+ *		 @open succeeded and withdraws it before @close runs
+ * @open:	 allocate receive/transmit state when the bond comes up
+ * @close:	 free it; no reader of the hook is left when this runs
+ * @slave_init:	 prepare a slave being enslaved (may fail, nothing to undo)
+ * @slave_attach: slave is linked; set its initial active/backup state
+ * @slave_detach: slave is about to leave; forget it
+ * @link_change: a slave's link state was committed (up or down)
+ * @active_change: the active slave changes (modes with a primary)
+ * @set_mac:	 the bond's MAC address changes; return 0 or an error
+ * @slave_usable: whether a slave belongs in b.usable_slaves
+ * @proc_show:	 extra /proc/net/bonding lines for the bond
+ * @proc_show_slave: extra lines per slave
+ * @flags:	 BND_MODE_F_*
+ */
+struct bnd_mode_ops {
+	netdev_tx_t (*xmit)(struct bnd_bond *bond, struct sk_buff *skb);
+	int (*recv_probe)(const struct sk_buff *skb, struct bonding *b,
+			  struct slave *s);
+	int (*open)(struct bnd_bond *bond);
+	void (*close)(struct bnd_bond *bond);
+	int (*slave_init)(struct bnd_bond *bond, struct bnd_slave *slave);
+	void (*slave_attach)(struct bnd_bond *bond, struct bnd_slave *slave);
+	void (*slave_detach)(struct bnd_bond *bond, struct bnd_slave *slave);
+	void (*link_change)(struct bnd_bond *bond, struct bnd_slave *slave,
+			    int link);
+	void (*active_change)(struct bnd_bond *bond, struct bnd_slave *new_active,
+			      struct bnd_slave *old_active);
+	int (*set_mac)(struct bnd_bond *bond, const u8 *addr);
+	bool (*slave_usable)(const struct slave *s);
+	void (*proc_show)(struct seq_file *m, struct bnd_bond *bond);
+	void (*proc_show_slave)(struct seq_file *m, struct bnd_bond *bond,
+				struct bnd_slave *slave);
+	u32 flags;
+};
+
+extern const struct bnd_mode_ops bnd_mode_rr;
+extern const struct bnd_mode_ops bnd_mode_ab;
+extern const struct bnd_mode_ops bnd_mode_xor;
+extern const struct bnd_mode_ops bnd_mode_bcast;
+extern const struct bnd_mode_ops bnd_mode_tlb;
+extern const struct bnd_mode_ops bnd_mode_alb;
+
+/* NULL for a mode this build does not implement. */
+const struct bnd_mode_ops *bnd_mode_ops_get(int mode);
+
+/* Per-mode state of a slave. */
+struct bnd_slave_lb {
+	u64 tx_bytes;		/* bytes sent since the last rebalance */
+	u64 load;		/* smoothed load, bytes per interval */
+	u32 rlb_clients;	/* RLB clients assigned here (alb) */
+};
+
+/**
+ * struct bnd_slave - a slave: the kernel's struct slave plus our state
+ * @s:	must stay first: rx_handler_data and the adjacency private pointer
+ *	point here and in-tree readers treat them as struct slave
+ */
+struct bnd_slave {
+	struct slave s;
+	struct bnd_slave_lb lb;
+};
+
+/* Counters that prove where receive traffic went. */
+struct bnd_rlb_counters {
+	atomic64_t arp_seen;	/* ARP frames inspected by RLB */
+	atomic64_t added;	/* clients learned */
+	atomic64_t reassigned;	/* clients moved to another slave */
+	atomic64_t refused;	/* clients refused: table at its cap */
+	atomic64_t updates;	/* ARP updates sent to clients */
+};
+
+/**
+ * struct bnd_bond - a bond: the kernel's struct bonding plus our state
+ * @b:		must stay first: netdev_priv() is read as struct bonding
+ * @ops:	current mode; changes only while the bond is down
+ * @mode_priv:	state owned by @ops between open and close (RLB, TLB)
+ * @rlb:	RLB counters; they survive close so tests can read them
+ * @mtu_busy:	set while we push our MTU to the slaves ourselves
+ */
+struct bnd_bond {
+	struct bonding b;
+	const struct bnd_mode_ops *ops;
+	void *mode_priv;
+	struct bnd_rlb_counters rlb;
+	bool mtu_busy;
+};
+
+static inline struct bnd_bond *bnd_from_dev(const struct net_device *dev)
+{
+	return netdev_priv(dev);
+}
+
+static inline struct bnd_bond *bnd_from_b(struct bonding *b)
+{
+	return container_of(b, struct bnd_bond, b);
+}
+
+static inline struct bnd_slave *bnd_slave_from_s(struct slave *s)
+{
+	return container_of(s, struct bnd_slave, s);
+}
+
+static inline struct bnd_slave *bnd_slave_or_null(struct slave *s)
+{
+	return s ? bnd_slave_from_s(s) : NULL;
+}
+
+static inline const char *bnd_name(const struct bnd_bond *bond)
+{
+	return bond->b.dev->name;
+}
+
+/* Iterate slaves as struct bnd_slave (RTNL held). */
+#define bnd_for_each_slave(bond, pos, iter) \
+	netdev_for_each_lower_private((bond)->b.dev, pos, iter)
+
+/* Same under rcu_read_lock(). */
+#define bnd_for_each_slave_rcu(bond, pos, iter) \
+	netdev_for_each_lower_private_rcu((bond)->b.dev, pos, iter)
+
+static inline bool bnd_uses_primary(const struct bnd_bond *bond)
+{
+	return bond_mode_uses_primary(bond->b.params.mode);
+}
+
+/* main.c */
+extern unsigned int bnd_net_id;
+extern struct bond_params bnd_defaults;
+extern int bnd_tx_queues;
+extern const struct net_device_ops bnd_netdev_ops;
+bool bnd_is_our_bond(const struct net_device *dev);
+struct bnd_bond *bnd_bond_of_slave_dev(const struct net_device *slave_dev);
+struct bnd_slave *bnd_slave_of_dev(const struct net_device *slave_dev);
+
+/* device.c */
+void bnd_setup(struct net_device *dev);
+int bnd_create(struct net *net, const char *name);
+void bnd_set_carrier(struct bnd_bond *bond);
+void bnd_set_mode(struct bnd_bond *bond, int mode);
+netdev_tx_t bnd_xmit_slave(struct bnd_bond *bond, struct sk_buff *skb,
+			   struct slave *slave);
+netdev_tx_t bnd_tx_drop(struct bnd_bond *bond, struct sk_buff *skb);
+bool bnd_tx_queue_override(struct bnd_bond *bond, struct sk_buff *skb);
+int bnd_set_mac_all(struct bnd_bond *bond, const u8 *addr);
+
+/* slave.c */
+int bnd_enslave(struct bnd_bond *bond, struct net_device *slave_dev,
+		struct netlink_ext_ack *extack);
+int bnd_release(struct bnd_bond *bond, struct net_device *slave_dev,
+		struct netlink_ext_ack *extack);
+void bnd_release_all(struct bnd_bond *bond);
+void bnd_release_dying(struct bnd_bond *bond, struct net_device *sdev);
+rx_handler_result_t bnd_handle_frame(struct sk_buff **pskb);
+void bnd_trunk_slave_attach(struct bnd_bond *bond, struct bnd_slave *slave);
+void bnd_trunk_link_change(struct bnd_bond *bond, struct bnd_slave *slave, int link);
+void bnd_compute_features(struct bnd_bond *bond);
+int bnd_update_slave_arr(struct bnd_bond *bond, struct bnd_slave *skip);
+void bnd_free_slave_arr(struct bnd_bond *bond);
+int bnd_slave_set_mac(struct net_device *dev, const u8 *addr,
+		      struct netlink_ext_ack *extack);
+void bnd_update_speed_duplex(struct slave *s);
+bool bnd_slave_link_ok(struct bnd_bond *bond, struct slave *s);
+void bnd_hw_addr_flush(struct net_device *bond_dev, struct net_device *slave_dev);
+
+/* failover.c */
+void bnd_select_active(struct bnd_bond *bond);
+void bnd_change_active(struct bnd_bond *bond, struct bnd_slave *new_active);
+void bnd_peer_notify_arm(struct bnd_bond *bond);
+
+/* monitor.c */
+void bnd_work_init(struct bnd_bond *bond);
+void bnd_work_start(struct bnd_bond *bond);
+void bnd_work_stop(struct bnd_bond *bond);
+void bnd_miimon_restart(struct bnd_bond *bond);
+void bnd_set_slave_link(struct bnd_bond *bond, struct slave *s, int link);
+
+/* hash.c */
+u32 bnd_xmit_hash(const struct bnd_bond *bond, struct sk_buff *skb);
+
+/* notifier.c */
+int bnd_notifier_register(void);
+void bnd_notifier_unregister(void);
+
+/* sysfs.c / sysfs_slave.c */
+extern const struct attribute_group bnd_sysfs_group;
+int bnd_sysfs_masters_create(struct bond_net *bn);
+void bnd_sysfs_masters_destroy(struct bond_net *bn);
+extern const struct sysfs_ops bnd_slave_sysfs_ops;
+int bnd_sysfs_slave_add(struct bnd_slave *slave);
+void bnd_sysfs_slave_del(struct bnd_slave *slave);
+
+/* netlink.c */
+extern struct rtnl_link_ops bnd_link_ops;
+int bnd_netlink_init(void);
+void bnd_netlink_fini(void);
+
+/* procfs.c */
+void bnd_proc_net_create(struct bond_net *bn);
+void bnd_proc_net_destroy(struct bond_net *bn);
+void bnd_proc_bond_create(struct bnd_bond *bond);
+void bnd_proc_bond_remove(struct bnd_bond *bond);
+const char *bnd_mode_desc(int mode);
+const char *bnd_link_desc(s8 link);
+
+/* debugfs.c */
+void bnd_debugfs_init(void);
+void bnd_debugfs_exit(void);
+void bnd_debugfs_register(struct bnd_bond *bond);
+void bnd_debugfs_unregister(struct bnd_bond *bond);
+void bnd_debugfs_rename(struct bnd_bond *bond);
+
+/* rlb.c: debugfs view of the RLB table, safe in any mode. */
+int bnd_rlb_show_table(struct seq_file *m, struct bnd_bond *bond);
+
+#endif /* BND_BOND_H */
