@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtnetlink "bond" link type: IFLA_BOND_* and IFLA_BOND_SLAVE_*.
+ *
+ * A request is applied in two passes: every attribute is first parsed
+ * and checked against the mode the request ends in, and only then are
+ * the values applied, in the option table's order (mode first, miimon
+ * before the delays). A bad value is refused before anything changed.
+ */
+#include <linux/etherdevice.h>
+#include <linux/rtnetlink.h>
+#include <net/netlink.h>
+#include <net/rtnetlink.h>
+
+#include "bond.h"
+#include "options.h"
+
+/* Not const: 6.1 policies point to mutable range structs. */
+static struct netlink_range_validation bnd_delay_range = {
+	.max = 300000,
+};
+
+static const struct nla_policy bnd_policy[IFLA_BOND_MAX + 1] = {
+	[IFLA_BOND_MODE]		= { .type = NLA_U8 },
+	[IFLA_BOND_ACTIVE_SLAVE]	= { .type = NLA_U32 },
+	[IFLA_BOND_MIIMON]		= { .type = NLA_U32 },
+	[IFLA_BOND_UPDELAY]		= { .type = NLA_U32 },
+	[IFLA_BOND_DOWNDELAY]		= { .type = NLA_U32 },
+	[IFLA_BOND_USE_CARRIER]		= { .type = NLA_U8 },
+	[IFLA_BOND_ARP_INTERVAL]	= { .type = NLA_U32 },
+	[IFLA_BOND_ARP_IP_TARGET]	= { .type = NLA_NESTED },
+	[IFLA_BOND_ARP_VALIDATE]	= { .type = NLA_U32 },
+	[IFLA_BOND_ARP_ALL_TARGETS]	= { .type = NLA_U32 },
+	[IFLA_BOND_PRIMARY]		= { .type = NLA_U32 },
+	[IFLA_BOND_PRIMARY_RESELECT]	= { .type = NLA_U8 },
+	[IFLA_BOND_FAIL_OVER_MAC]	= { .type = NLA_U8 },
+	[IFLA_BOND_XMIT_HASH_POLICY]	= { .type = NLA_U8 },
+	[IFLA_BOND_RESEND_IGMP]		= { .type = NLA_U32 },
+	[IFLA_BOND_NUM_PEER_NOTIF]	= { .type = NLA_U8 },
+	[IFLA_BOND_ALL_SLAVES_ACTIVE]	= { .type = NLA_U8 },
+	[IFLA_BOND_MIN_LINKS]		= { .type = NLA_U32 },
+	[IFLA_BOND_LP_INTERVAL]		= { .type = NLA_U32 },
+	[IFLA_BOND_PACKETS_PER_SLAVE]	= { .type = NLA_U32 },
+	[IFLA_BOND_AD_LACP_ACTIVE]	= { .type = NLA_U8 },
+	[IFLA_BOND_AD_LACP_RATE]	= { .type = NLA_U8 },
+	[IFLA_BOND_AD_SELECT]		= { .type = NLA_U8 },
+	[IFLA_BOND_AD_INFO]		= { .type = NLA_NESTED },
+	[IFLA_BOND_AD_ACTOR_SYS_PRIO]	= { .type = NLA_U16 },
+	[IFLA_BOND_AD_USER_PORT_KEY]	= { .type = NLA_U16 },
+	[IFLA_BOND_AD_ACTOR_SYSTEM]	= { .type = NLA_BINARY, .len = ETH_ALEN },
+	[IFLA_BOND_TLB_DYNAMIC_LB]	= { .type = NLA_U8 },
+	[IFLA_BOND_PEER_NOTIF_DELAY]	= NLA_POLICY_FULL_RANGE(NLA_U32, &bnd_delay_range),
+	[IFLA_BOND_MISSED_MAX]		= { .type = NLA_U8 },
+	[IFLA_BOND_NS_IP6_TARGET]	= { .type = NLA_NESTED },
+	[IFLA_BOND_COUPLED_CONTROL]	= { .type = NLA_U8 },
+};
+
+static const struct nla_policy bnd_slave_policy[IFLA_BOND_SLAVE_MAX + 1] = {
+	[IFLA_BOND_SLAVE_QUEUE_ID]		= { .type = NLA_U16 },
+	[IFLA_BOND_SLAVE_PRIO]			= { .type = NLA_S32 },
+	[IFLA_BOND_SLAVE_ACTOR_PORT_PRIO]	= { .type = NLA_U16 },
+};
+
+static int bnd_validate(struct nlattr *tb[], struct nlattr *data[],
+			struct netlink_ext_ack *extack)
+{
+	if (tb[IFLA_ADDRESS]) {
+		if (nla_len(tb[IFLA_ADDRESS]) != ETH_ALEN) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS], "invalid MAC address length");
+			return -EINVAL;
+		}
+		if (!is_valid_ether_addr(nla_data(tb[IFLA_ADDRESS]))) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS], "invalid MAC address");
+			return -EADDRNOTAVAIL;
+		}
+	}
+	return 0;
+}
+
+/* An ifindex attribute as the interface name the option setters take. */
+static int bnd_nl_ifname(struct bnd_bond *bond, const struct nlattr *attr,
+			 char *name, struct netlink_ext_ack *extack)
+{
+	u32 ifindex = nla_get_u32(attr);
+	struct net_device *dev;
+
+	name[0] = '\0';
+	if (!ifindex)
+		return 0;
+	dev = __dev_get_by_index(dev_net(bond->b.dev), ifindex);
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "interface does not exist");
+		return -ENODEV;
+	}
+	strscpy(name, dev->name, IFNAMSIZ);
+	return 0;
+}
+
+/*
+ * IPv4/IPv6 target lists replace the whole list. Check every entry on a
+ * scratch copy first, then apply to the bond.
+ */
+static int bnd_nl_targets(const struct bnd_optctx *ctx, enum bnd_opt_id id,
+			  const struct nlattr *list, bool apply)
+{
+	struct bond_params scratch = *ctx->p;
+	struct bnd_optctx c = *ctx;
+	const struct nlattr *attr;
+	int rem, err;
+
+	c.p = apply ? ctx->p : &scratch;
+	c.attr = list;
+	if (id == BND_OPT_ARP_TARGETS)
+		memset(c.p->arp_targets, 0, sizeof(c.p->arp_targets));
+#if IS_ENABLED(CONFIG_IPV6)
+	else
+		memset(c.p->ns_targets, 0, sizeof(c.p->ns_targets));
+#endif
+	nla_for_each_nested(attr, list, rem) {
+		struct bnd_optval v = {};
+
+		if (id == BND_OPT_ARP_TARGETS) {
+			if (nla_len(attr) < sizeof(__be32))
+				goto short_attr;
+			v.num = (__force u32)nla_get_be32(attr);
+			v.has_num = true;
+		} else {
+			if (nla_len(attr) < sizeof(struct in6_addr))
+				goto short_attr;
+			nla_memcpy(v.bin, attr, sizeof(struct in6_addr));
+			v.bin_len = sizeof(struct in6_addr);
+		}
+		err = bnd_opt_get(id)->set(&c, &v);
+		if (err)
+			return err;
+	}
+	return 0;
+short_attr:
+	bnd_opt_report(&c, id, -EINVAL, "truncated address attribute");
+	return -EINVAL;
+}
+
+struct bnd_nl_req {
+	const struct nlattr *attr;
+	struct bnd_optval v;
+	char name[IFNAMSIZ];
+};
+
+static int bnd_nl_parse(struct bnd_bond *bond, enum bnd_opt_id id,
+			const struct nlattr *attr, struct bnd_nl_req *req,
+			struct netlink_ext_ack *extack)
+{
+	const struct bnd_option *opt = bnd_opt_get(id);
+
+	req->attr = attr;
+	switch (id) {
+	case BND_OPT_ACTIVE_SLAVE:
+	case BND_OPT_PRIMARY:
+		req->v.str = req->name;
+		return bnd_nl_ifname(bond, attr, req->name, extack);
+	case BND_OPT_AD_ACTOR_SYSTEM:
+		if (nla_len(attr) != ETH_ALEN) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "MAC address must be 6 bytes");
+			return -EINVAL;
+		}
+		nla_memcpy(req->v.bin, attr, ETH_ALEN);
+		req->v.bin_len = ETH_ALEN;
+		return 0;
+	case BND_OPT_ARP_TARGETS:
+	case BND_OPT_NS_TARGETS:
+		return 0;
+	default:
+		break;
+	}
+	switch (opt->nla_type) {
+	case NLA_U8:
+		req->v.num = nla_get_u8(attr);
+		break;
+	case NLA_U16:
+		req->v.num = nla_get_u16(attr);
+		break;
+	default:
+		req->v.num = nla_get_u32(attr);
+		break;
+	}
+	req->v.has_num = true;
+	return 0;
+}
+
+static int bnd_changelink(struct net_device *dev, struct nlattr *tb[],
+			  struct nlattr *data[], struct netlink_ext_ack *extack)
+{
+	struct bnd_bond *bond = netdev_priv(dev);
+	struct bnd_optctx ctx = { .bond = bond, .p = &bond->b.params, .extack = extack };
+	struct bnd_nl_req *req;
+	const struct bnd_option *opt;
+	int id, mode, err = 0;
+
+	if (!data)
+		return 0;
+
+	if (data[IFLA_BOND_MIIMON] && nla_get_u32(data[IFLA_BOND_MIIMON]) &&
+	    data[IFLA_BOND_ARP_INTERVAL] && nla_get_u32(data[IFLA_BOND_ARP_INTERVAL])) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_BOND_ARP_INTERVAL],
+				    "ARP monitoring cannot be used with MII monitoring");
+		return -EINVAL;
+	}
+
+	req = kcalloc(BND_OPT_COUNT, sizeof(*req), GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+
+	mode = data[IFLA_BOND_MODE] ? nla_get_u8(data[IFLA_BOND_MODE]) : BOND_MODE(&bond->b);
+	if (mode >= BND_MODE_COUNT) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_BOND_MODE], "invalid bonding mode");
+		err = -EINVAL;
+		goto out;
+	}
+
+	/* Pass 1: parse and check everything; nothing changes yet. */
+	for (id = 0; id < BND_OPT_COUNT; id++) {
+		opt = bnd_opt_get(id);
+		if (!opt->nla || (opt->flags & BND_OPTF_SLAVE) || !data[opt->nla])
+			continue;
+		err = bnd_nl_parse(bond, id, data[opt->nla], &req[id], extack);
+		if (err)
+			goto out;
+		ctx.attr = req[id].attr;
+		err = bnd_opt_check(&ctx, id, &req[id].v, mode);
+		if (!err && (id == BND_OPT_ARP_TARGETS || id == BND_OPT_NS_TARGETS))
+			err = bnd_nl_targets(&ctx, id, req[id].attr, false);
+		if (err)
+			goto out;
+	}
+
+	/* Pass 2: apply in table order. */
+	for (id = 0; id < BND_OPT_COUNT; id++) {
+		if (!req[id].attr)
+			continue;
+		ctx.attr = req[id].attr;
+		if (id == BND_OPT_ARP_TARGETS || id == BND_OPT_NS_TARGETS)
+			err = bnd_nl_targets(&ctx, id, req[id].attr, true);
+		else
+			err = bnd_opt_set(&ctx, id, &req[id].v);
+		if (err)
+			goto out;
+	}
+out:
+	kfree(req);
+	return err;
+}
+
+static int bnd_newlink(struct net *src_net, struct net_device *dev,
+		       struct nlattr *tb[], struct nlattr *data[],
+		       struct netlink_ext_ack *extack)
+{
+	int err;
+
+	/* Options first: a refused value leaves no half-made bond behind. */
+	err = bnd_changelink(dev, tb, data, extack);
+	if (err)
+		return err;
+	err = register_netdevice(dev);
+	if (err)
+		return err;
+	netif_carrier_off(dev);
+	return 0;
+}
+
+static size_t bnd_get_size(const struct net_device *dev)
+{
+	return bnd_opt_nl_size();
+}
+
+static int bnd_fill_info(struct sk_buff *skb, const struct net_device *dev)
+{
+	return bnd_opt_fill_all(skb, netdev_priv(dev)) ? -EMSGSIZE : 0;
+}
+
+static int bnd_slave_changelink(struct net_device *dev, struct net_device *sdev,
+				struct nlattr *tb[], struct nlattr *data[],
+				struct netlink_ext_ack *extack)
+{
+	struct bnd_bond *bond = netdev_priv(dev);
+	struct bnd_optctx ctx = { .bond = bond, .p = &bond->b.params, .extack = extack };
+	struct bnd_optval qid = {}, prio = {}, port = {};
+	char spec[IFNAMSIZ + 8];
+	int err = 0;
+
+	if (!data)
+		return 0;
+
+	if (data[IFLA_BOND_SLAVE_QUEUE_ID]) {
+		snprintf(spec, sizeof(spec), "%s:%u", sdev->name,
+			 nla_get_u16(data[IFLA_BOND_SLAVE_QUEUE_ID]));
+		qid.str = spec;
+		ctx.attr = data[IFLA_BOND_SLAVE_QUEUE_ID];
+		err = bnd_opt_check(&ctx, BND_OPT_QUEUE_ID, &qid, BOND_MODE(&bond->b));
+	}
+	if (!err && data[IFLA_BOND_SLAVE_PRIO]) {
+		prio.slave = sdev;
+		prio.num = (u64)(s64)nla_get_s32(data[IFLA_BOND_SLAVE_PRIO]);
+		prio.has_num = true;
+		ctx.attr = data[IFLA_BOND_SLAVE_PRIO];
+		err = bnd_opt_check(&ctx, BND_OPT_PRIO, &prio, BOND_MODE(&bond->b));
+	}
+	if (!err && data[IFLA_BOND_SLAVE_ACTOR_PORT_PRIO]) {
+		port.slave = sdev;
+		port.num = nla_get_u16(data[IFLA_BOND_SLAVE_ACTOR_PORT_PRIO]);
+		port.has_num = true;
+		ctx.attr = data[IFLA_BOND_SLAVE_ACTOR_PORT_PRIO];
+		err = bnd_opt_check(&ctx, BND_OPT_ACTOR_PORT_PRIO, &port, BOND_MODE(&bond->b));
+	}
+	if (err)
+		return err;
+
+	if (data[IFLA_BOND_SLAVE_QUEUE_ID]) {
+		ctx.attr = data[IFLA_BOND_SLAVE_QUEUE_ID];
+		err = bnd_opt_set(&ctx, BND_OPT_QUEUE_ID, &qid);
+	}
+	if (!err && data[IFLA_BOND_SLAVE_PRIO]) {
+		ctx.attr = data[IFLA_BOND_SLAVE_PRIO];
+		err = bnd_opt_set(&ctx, BND_OPT_PRIO, &prio);
+	}
+	return err;
+}
+
+static size_t bnd_get_slave_size(const struct net_device *dev,
+				 const struct net_device *sdev)
+{
+	return nla_total_size(sizeof(u8)) +	/* STATE */
+	       nla_total_size(sizeof(u8)) +	/* MII_STATUS */
+	       nla_total_size(sizeof(u32)) +	/* LINK_FAILURE_COUNT */
+	       nla_total_size(MAX_ADDR_LEN) +	/* PERM_HWADDR */
+	       nla_total_size(sizeof(u16)) +	/* QUEUE_ID */
+	       nla_total_size(sizeof(s32));	/* PRIO */
+}
+
+static int bnd_fill_slave_info(struct sk_buff *skb, const struct net_device *dev,
+			       const struct net_device *sdev)
+{
+	struct slave *s = bond_slave_get_rtnl(sdev);
+
+	if (nla_put_u8(skb, IFLA_BOND_SLAVE_STATE, bond_slave_state(s)) ||
+	    nla_put_u8(skb, IFLA_BOND_SLAVE_MII_STATUS, s->link) ||
+	    nla_put_u32(skb, IFLA_BOND_SLAVE_LINK_FAILURE_COUNT, s->link_failure_count) ||
+	    nla_put(skb, IFLA_BOND_SLAVE_PERM_HWADDR, sdev->addr_len, s->perm_hwaddr) ||
+	    nla_put_u16(skb, IFLA_BOND_SLAVE_QUEUE_ID, READ_ONCE(s->queue_id)) ||
+	    nla_put_s32(skb, IFLA_BOND_SLAVE_PRIO, s->prio))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static unsigned int bnd_get_num_queues(void)
+{
+	return bnd_tx_queues;
+}
+
+struct rtnl_link_ops bnd_link_ops __read_mostly = {
+	.kind			= "bond",
+	.priv_size		= sizeof(struct bnd_bond),
+	.setup			= bnd_setup,
+	.maxtype		= IFLA_BOND_MAX,
+	.policy			= bnd_policy,
+	.validate		= bnd_validate,
+	.newlink		= bnd_newlink,
+	.changelink		= bnd_changelink,
+	.get_size		= bnd_get_size,
+	.fill_info		= bnd_fill_info,
+	.get_num_tx_queues	= bnd_get_num_queues,
+	.get_num_rx_queues	= bnd_get_num_queues,
+	.slave_maxtype		= IFLA_BOND_SLAVE_MAX,
+	.slave_policy		= bnd_slave_policy,
+	.slave_changelink	= bnd_slave_changelink,
+	.get_slave_size		= bnd_get_slave_size,
+	.fill_slave_info	= bnd_fill_slave_info,
+};
+
+int bnd_netlink_init(void)
+{
+	return rtnl_link_register(&bnd_link_ops);
+}
+
+void bnd_netlink_fini(void)
+{
+	rtnl_link_unregister(&bnd_link_ops);
+}
