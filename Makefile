@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# bonding-ko: out-of-tree Linux bonding driver.
+#
+#   make                 build bonding.ko against KDIR (always W=1)
+#   make sparse          the same under sparse (C=2); any warning fails
+#   make check           build + sparse + DKMS + boot each kernel in KERNELS
+#                        under QEMU and run selftests/ there
+#   make demo            boot one VM (6.12) and show bonds at work
+#   make deps            install the Debian packages + fetch the guest kernels
+#   make version-check   dkms.conf PACKAGE_VERSION == BOND_KO_VERSION
+#   make clean           remove build/
+#
+# Variables: KDIR, WERROR=1, KERNELS (series, default "6.1 6.12"), T (one
+# test), ACCEL (auto|kvm|tcg), BOND_CACHE (default /var/cache/bonding-ko).
+# See README.md.
+
+ifneq ($(KERNELRELEASE),)
+# Read by kbuild only if Kbuild were missing; keep the two in step.
+include $(src)/Kbuild
+else
+
+BOND_CACHE ?= /var/cache/bonding-ko
+KERNELS ?= 6.1 6.12
+ACCEL ?= auto
+WERROR ?= 0
+T ?=
+KDIR ?=
+DEMO_KERNEL ?= 6.12
+
+export BOND_CACHE KERNELS ACCEL WERROR T KDIR DEMO_KERNEL
+
+.PHONY: all modules sparse check demo deps version-check clean help
+all modules:
+	@tools/build.sh driver
+
+sparse:
+	@tools/build.sh sparse
+
+version-check:
+	@tools/version-check.sh
+
+deps:
+	@tools/deps.sh
+
+check:
+	@tools/check.sh
+
+demo:
+	@tools/deps.sh
+	@tools/demo.sh
+
+clean:
+	rm -rf build
+
+help:
+	@sed -n '3,19s/^# \{0,1\}//p' Makefile
+endif

@@ -1,0 +1,162 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest kernels for the build + VM test loop.
+#
+#   kernels.sh resolve SERIES...  print the kernel release to use for each series
+#                                 (newest known to apt, else newest in the cache)
+#   kernels.sh fetch SERIES...    make sure each is downloaded and extracted into
+#                                 the cache; print the kernel releases
+#   kernels.sh kdir KVER          print the headers directory of a cached kernel
+#   kernels.sh root KVER          print the extracted root of a cached kernel
+#   kernels.sh cached             list the cached kernel releases, newest last
+#
+# SERIES is "6.1", "6.12", ... (a full release such as 6.12.117+deb12-amd64 is
+# accepted too). Kernel packages are never installed: their .debs are fetched
+# with `apt-get download` and unpacked with `dpkg-deb -x` under
+# $BOND_CACHE/kernels/<kver>/root, then patched so the headers work from there.
+set -euo pipefail
+
+BOND_CACHE=${BOND_CACHE:-/var/cache/bonding-ko}
+KCACHE=$BOND_CACHE/kernels
+
+die() { echo "kernels.sh: $*" >&2; exit 1; }
+
+# Standard amd64 flavour only (no -cloud, no -rt).
+is_std_flavour() { [[ $1 == *-amd64 && $1 != *-cloud-amd64 && $1 != *-rt-amd64 ]]; }
+
+series_of() {			# 6.12.117+deb12-amd64 -> 6.12, 6.1.0-56-amd64 -> 6.1
+	local v=${1%%-*}
+	echo "${v%.*}"
+}
+
+matches_series() {		# KVER SERIES
+	[[ $1 == "$2" ]] || [[ $(series_of "$1") == "$2" ]]
+}
+
+cached() {
+	local d
+	for d in "$KCACHE"/*/.ready; do
+		[[ -e $d ]] || continue
+		d=${d%/.ready}
+		echo "${d##*/}"
+	done | sort -V
+}
+
+newest_cached() {
+	local k best=
+	for k in $(cached); do
+		matches_series "$k" "$1" && best=$k
+	done
+	[[ -n $best ]] && echo "$best"
+}
+
+# The image package apt would pick for a series, via the metapackages:
+# linux-image-<series>-amd64 (e.g. 6.12 on bookworm), else linux-image-amd64
+# (bookworm's default 6.1) when its dependency is of that series.
+apt_image_for() {
+	local meta dep
+	for meta in "linux-image-$1-amd64" linux-image-amd64; do
+		dep=$(apt-cache depends "$meta" 2>/dev/null |
+		      sed -n 's/^ *Depends: linux-image-\([^ ]*\)$/\1/p' |
+		      grep -v -- '-unsigned$' | head -n1) || true
+		[[ -n $dep ]] || continue
+		is_std_flavour "$dep" || continue
+		matches_series "$dep" "$1" && { echo "$dep"; return 0; }
+	done
+	return 1
+}
+
+resolve() {			# SERIES -> kver
+	local s=$1 k
+	if [[ $s == *-amd64 ]]; then
+		echo "$s"
+		return
+	fi
+	if k=$(apt_image_for "$s"); then
+		echo "$k"
+	elif k=$(newest_cached "$s"); then
+		echo "$k"
+	else
+		die "no kernel of series $s: apt knows none (run 'apt-get update' or 'make deps') and none is cached in $KCACHE"
+	fi
+}
+
+# Rewrite what the packages hard-wire to /usr/src and /lib/modules so the
+# extracted tree works from the cache directory.
+fixup() {			# KVER ROOT
+	local kver=$1 root=$2 hdr common
+	hdr=$root/usr/src/linux-headers-$kver
+	common=$(sed -n 's|^include /usr/src/\(linux-headers-[^/]*\)/Makefile$|\1|p' "$hdr/Makefile")
+	if [[ -n $common ]]; then
+		cat > "$hdr/Makefile" <<-EOM
+		# Rewritten by bonding-ko tools/kernels.sh: the packaged file includes
+		# /usr/src/$common/Makefile; this works from any location.
+		include \$(abspath \$(dir \$(lastword \$(MAKEFILE_LIST)))../$common/Makefile)
+		EOM
+		ln -sfn "../../../usr/src/$common" "$root/lib/modules/$kver/source"
+	fi
+	ln -sfn "../../../usr/src/linux-headers-$kver" "$root/lib/modules/$kver/build"
+	# modules.dep & co. are made by the package's postinst; make them here
+	# (into the cache only) so modprobe -d/-S and the guest work.
+	depmod -b "$root" "$kver"
+}
+
+fetch_one() {			# SERIES -> kver (cached)
+	local s=$1 kver ver pkgs deps dl dir root p
+	kver=$(resolve "$s")
+	dir=$KCACHE/$kver
+	if [[ -e $dir/.ready ]]; then
+		echo "$kver"
+		return
+	fi
+	apt-cache show "linux-image-$kver" >/dev/null 2>&1 ||
+		die "linux-image-$kver is not known to apt (run 'apt-get update')"
+	ver=$(apt-cache show "linux-image-$kver" | sed -n 's/^Version: //p' | head -n1)
+	deps=$(apt-cache depends "linux-headers-$kver" |
+	       sed -n 's/^ *Depends: \(linux-\(headers-[^ ]*-common\|kbuild-[^ ]*\)\)$/\1/p')
+	pkgs="linux-image-$kver linux-headers-$kver $deps"
+	echo "kernels.sh: fetching $kver ($ver): $pkgs" >&2
+	dl=$BOND_CACHE/debs
+	mkdir -p "$dl"
+	for p in $pkgs; do
+		ls "$dl/${p}_"*.deb >/dev/null 2>&1 && continue
+		(cd "$dl" && apt-get download -q -o APT::Sandbox::User=root "$p=$ver" >&2) ||
+		(cd "$dl" && apt-get download -q -o APT::Sandbox::User=root "$p" >&2) ||
+			die "cannot download $p"
+	done
+	rm -rf "$dir"
+	root=$dir/root
+	mkdir -p "$root"
+	for p in $pkgs; do
+		dpkg-deb -x "$(ls "$dl/${p}_"*.deb | sort -V | tail -n1)" "$root"
+	done
+	fixup "$kver" "$root"
+	[[ -f $root/boot/vmlinuz-$kver ]] || die "no vmlinuz in linux-image-$kver"
+	echo "$s" > "$dir/series"
+	touch "$dir/.ready"
+	echo "$kver"
+}
+
+cmd=${1:-}
+shift || true
+case $cmd in
+resolve)
+	for s; do resolve "$s"; done ;;
+fetch)
+	mkdir -p "$KCACHE"
+	exec 9>"$BOND_CACHE/.fetch.lock"
+	flock 9
+	for s; do fetch_one "$s"; done ;;
+kdir)
+	[[ -e $KCACHE/$1/.ready ]] || die "kernel $1 is not in the cache (make deps)"
+	echo "$KCACHE/$1/root/usr/src/linux-headers-$1" ;;
+root)
+	[[ -e $KCACHE/$1/.ready ]] || die "kernel $1 is not in the cache (make deps)"
+	echo "$KCACHE/$1/root" ;;
+cached)
+	cached ;;
+*)
+	sed -n '4,14s/^# \{0,1\}//p' "$0" >&2
+	exit 2 ;;
+esac
