@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# dkms-stage.sh KVER KDIR
+#
+# Run the real `dkms add / build / install` for kernel KVER (headers in KDIR)
+# entirely inside $BOND_CACHE/dkms/KVER, never touching the host's
+# /var/lib/dkms, /usr/src or /lib/modules:
+#   --dkmstree   .../tree       (instead of /var/lib/dkms)
+#   --sourcetree .../source     (instead of /usr/src)
+#   --installtree .../install   (instead of /lib/modules; seeded with the
+#                               kernel's in-tree bonding.ko so DKMS's version
+#                               sanity check runs as it would on a real host)
+#   --kernelsourcedir KDIR, --no-depmod (depmod would act on the host's
+#                               /lib/modules/KVER), signing key in the cache.
+# Prints the path of the installed module (.../install/KVER/updates/dkms/bonding.ko*).
+# The full DKMS output goes to .../dkms.log.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+kver=$1 kdir=$2
+: "${BOND_CACHE:=/var/cache/bonding-ko}"
+
+name=$(sed -n 's/^PACKAGE_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$repo/dkms.conf")
+ver=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$repo/dkms.conf")
+[[ -n $name && -n $ver ]] || { echo "dkms-stage.sh: cannot read PACKAGE_NAME/PACKAGE_VERSION from dkms.conf" >&2; exit 1; }
+
+base=$BOND_CACHE/dkms
+stage=$base/$kver
+log=$stage/dkms.log
+rm -rf "$stage"
+mkdir -p "$stage/tree" "$stage/source" "$stage/install/$kver" "$stage/src"
+
+# What `dkms add .` would take from a checkout, minus build outputs.
+(cd "$repo" && tar -ch --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' --exclude='*.mod' \
+	--exclude='*.mod.c' --exclude=modules.order --exclude=Module.symvers \
+	dkms.conf Kbuild Makefile tools/kconfig-check.sh drivers/net/bonding) |
+	tar -x -C "$stage/src"
+
+intree=$("$here/kernels.sh" root "$kver")/lib/modules/$kver/kernel/drivers/net/bonding
+if [[ -d $intree ]]; then
+	mkdir -p "$stage/install/$kver/kernel/drivers/net/bonding"
+	cp "$intree"/bonding.ko* "$stage/install/$kver/kernel/drivers/net/bonding/"
+fi
+
+# Sign like a Debian host would (DKMS's own MOK-style key), but with a key
+# kept in the cache instead of /var/lib/dkms.
+if [[ ! -s $base/mok.key || ! -s $base/mok.pub ]]; then
+	openssl req -new -x509 -nodes -days 36500 -subj "/CN=bonding-ko test signing key" \
+		-newkey rsa:2048 -keyout "$base/mok.key" -outform DER -out "$base/mok.pub" >/dev/null 2>&1
+fi
+export mok_signing_key=$base/mok.key mok_certificate=$base/mok.pub sign_file=$kdir/scripts/sign-file
+
+opts=(--dkmstree "$stage/tree" --sourcetree "$stage/source" --installtree "$stage/install"
+      --kernelsourcedir "$kdir" --no-depmod)
+run() {
+	echo "+ dkms $*" >>"$log"
+	if ! dkms "$@" "${opts[@]}" >>"$log" 2>&1; then
+		echo "dkms-stage.sh: 'dkms $1' failed for $kver; log: $log" >&2
+		tail -n 25 "$log" | sed 's/^/  | /' >&2
+		for f in "$stage/tree/$name/$ver/build/make.log" "$stage/tree/$name/$ver/$kver"/*/log/make.log; do
+			[[ -f $f ]] && { echo "  make.log ($f):" >&2; tail -n 25 "$f" | sed 's/^/  | /' >&2; }
+		done
+		exit 1
+	fi
+}
+: >"$log"
+run add "$stage/src"
+run build -m "$name" -v "$ver" -k "$kver"
+run install -m "$name" -v "$ver" -k "$kver"
+
+mod=$(ls "$stage/install/$kver/updates/dkms/$name.ko"* 2>/dev/null | head -n1)
+[[ -n $mod ]] || { echo "dkms-stage.sh: dkms install left no $name.ko in $stage/install/$kver/updates/dkms; log: $log" >&2; exit 1; }
+echo "$mod"
