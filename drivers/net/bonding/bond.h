@@ -24,6 +24,7 @@
 #ifndef BND_BOND_H
 #define BND_BOND_H
 
+#include <linux/ethtool.h>
 #include <net/bonding.h>
 
 #include "compat.h"
@@ -60,6 +61,7 @@ struct seq_file;
  * @active_change: the active slave changes (modes with a primary)
  * @set_mac:	 the bond's MAC address changes; return 0 or an error
  * @slave_usable: whether a slave belongs in b.usable_slaves
+ * @vlan_removed: a VLAN on top of the bond is gone
  * @proc_show:	 extra /proc/net/bonding lines for the bond
  * @proc_show_slave: extra lines per slave
  * @flags:	 BND_MODE_F_*
@@ -79,6 +81,7 @@ struct bnd_mode_ops {
 			      struct bnd_slave *old_active);
 	int (*set_mac)(struct bnd_bond *bond, const u8 *addr);
 	bool (*slave_usable)(const struct slave *s);
+	void (*vlan_removed)(struct bnd_bond *bond, u16 vid);
 	void (*proc_show)(struct seq_file *m, struct bnd_bond *bond);
 	void (*proc_show_slave)(struct seq_file *m, struct bnd_bond *bond,
 				struct bnd_slave *slave);
@@ -95,29 +98,38 @@ extern const struct bnd_mode_ops bnd_mode_alb;
 /* NULL for a mode this build does not implement. */
 const struct bnd_mode_ops *bnd_mode_ops_get(int mode);
 
-/* Per-mode state of a slave. */
+/* tlb/alb state of a slave. */
 struct bnd_slave_lb {
-	u64 tx_bytes;		/* bytes sent since the last rebalance */
-	u64 load;		/* smoothed load, bytes per interval */
-	u32 rlb_clients;	/* RLB clients assigned here (alb) */
+	atomic64_t tlb_load;		/* load of the transmit buckets assigned here */
+	struct list_head rlb_clients;	/* RLB clients received here (mode_lock) */
+	u32 rlb_count;			/* how many (mode_lock) */
 };
 
 /**
  * struct bnd_slave - a slave: the kernel's struct slave plus our state
  * @s:	must stay first: rx_handler_data and the adjacency private pointer
  *	point here and in-tree readers treat them as struct slave
+ * @lb:	tlb/alb state
+ * @rcu: the object is freed after a grace period: transmit paths may
+ *	still hold it briefly after release
  */
 struct bnd_slave {
 	struct slave s;
 	struct bnd_slave_lb lb;
+	struct rcu_head rcu;
 };
 
-/* Counters that prove where receive traffic went. */
+/*
+ * RLB counters of a bond. They outlive the RLB table (which exists only
+ * while an alb bond is up) so that a test can read them at any time.
+ */
 struct bnd_rlb_counters {
-	atomic64_t arp_seen;	/* ARP frames inspected by RLB */
+	atomic64_t arp_seen;	/* ARP frames the receive hook looked at */
+	atomic64_t arp_bad;	/* ... of which malformed, ignored */
 	atomic64_t added;	/* clients learned */
 	atomic64_t reassigned;	/* clients moved to another slave */
-	atomic64_t refused;	/* clients refused: table at its cap */
+	atomic64_t refused;	/* clients not learned: table at its cap */
+	atomic64_t purged;	/* clients dropped (address taken over, VLAN gone) */
 	atomic64_t updates;	/* ARP updates sent to clients */
 };
 
@@ -261,7 +273,11 @@ void bnd_debugfs_register(struct bnd_bond *bond);
 void bnd_debugfs_unregister(struct bnd_bond *bond);
 void bnd_debugfs_rename(struct bnd_bond *bond);
 
-/* rlb.c: debugfs view of the RLB table, safe in any mode. */
+/* rlb.c: views of RLB state, safe in any mode */
 int bnd_rlb_show_table(struct seq_file *m, struct bnd_bond *bond);
+int bnd_rlb_format_counters(struct bnd_bond *bond, char *buf, size_t size);
+unsigned int bnd_rlb_count(struct bnd_bond *bond);
+int bnd_rlb_init(void);
+void bnd_rlb_exit(void);
 
 #endif /* BND_BOND_H */

@@ -169,7 +169,7 @@ static int bnd_open(struct net_device *dev)
 	 * Everything the mode's receive hook reads exists now: publish it.
 	 * Frames on other bonds' slaves never get here (see bnd_handle_frame).
 	 */
-	WRITE_ONCE(bond->b.recv_probe, ops->recv_probe);
+	smp_store_release(&bond->b.recv_probe, ops->recv_probe);
 
 	bnd_update_slave_arr(bond, NULL);
 	bnd_work_start(bond);
@@ -285,6 +285,8 @@ static int bnd_vlan_rx_kill_vid(struct net_device *dev, __be16 proto, u16 vid)
 
 	bond_for_each_slave(&bond->b, s, iter)
 		vlan_vid_del(s->dev, proto, vid);
+	if (bond->ops->vlan_removed)
+		bond->ops->vlan_removed(bond, vid);
 	return 0;
 }
 

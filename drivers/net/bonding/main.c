@@ -51,6 +51,8 @@ static const struct bnd_mode_ops *const bnd_modes[BND_MODE_COUNT] = {
 	[BOND_MODE_ACTIVEBACKUP] = &bnd_mode_ab,
 	[BOND_MODE_XOR]		 = &bnd_mode_xor,
 	[BOND_MODE_BROADCAST]	 = &bnd_mode_bcast,
+	[BOND_MODE_TLB]		 = &bnd_mode_tlb,
+	[BOND_MODE_ALB]		 = &bnd_mode_alb,
 };
 
 const struct bnd_mode_ops *bnd_mode_ops_get(int mode)
@@ -145,6 +147,9 @@ static int __init bnd_module_init(void)
 	err = bnd_params_init();
 	if (err)
 		goto err_params;
+	err = bnd_rlb_init();
+	if (err)
+		goto err_params;
 
 	bnd_debugfs_init();
 	err = register_pernet_subsys(&bnd_net_ops);
@@ -174,6 +179,7 @@ err_netlink:
 	unregister_pernet_subsys(&bnd_net_ops);
 err_pernet:
 	bnd_debugfs_exit();
+	bnd_rlb_exit();
 err_params:
 	bnd_params_exit();
 	return err;
@@ -186,6 +192,7 @@ static void __exit bnd_module_exit(void)
 	bnd_netlink_fini();
 	unregister_pernet_subsys(&bnd_net_ops);
 	bnd_debugfs_exit();
+	bnd_rlb_exit();
 	bnd_params_exit();
 }
 

@@ -56,7 +56,8 @@ rx_handler_result_t bnd_handle_frame(struct sk_buff **pskb)
 	s = bond_slave_get_rcu(skb->dev);
 	bond = bnd_from_b(s->bond);
 
-	probe = READ_ONCE(bond->b.recv_probe);
+	/* Pairs with the release in bnd_open(): the mode's state is visible. */
+	probe = smp_load_acquire(&bond->b.recv_probe);
 	if (probe && probe(skb, &bond->b, s) == RX_HANDLER_CONSUMED) {
 		consume_skb(skb);
 		return RX_HANDLER_CONSUMED;
@@ -401,7 +402,7 @@ static void bnd_slave_kobj_release(struct kobject *kobj)
 	struct bnd_slave *slave = bnd_slave_from_s(to_slave(kobj));
 
 	cancel_delayed_work_sync(&slave->s.notify_work);
-	kfree(slave);
+	kfree_rcu(slave, rcu);
 }
 
 static const struct kobj_type bnd_slave_ktype = {
@@ -420,6 +421,7 @@ static struct bnd_slave *bnd_slave_alloc(struct bnd_bond *bond,
 	slave->s.dev = sdev;
 	slave->s.link = BOND_LINK_NOCHANGE;
 	slave->s.link_new_state = BOND_LINK_NOCHANGE;
+	INIT_LIST_HEAD(&slave->lb.rlb_clients);
 	INIT_DELAYED_WORK(&slave->s.notify_work, bnd_slave_notify_work);
 	if (kobject_init_and_add(&slave->s.kobj, &bnd_slave_ktype,
 				 &sdev->dev.kobj, "bonding_slave")) {
@@ -680,19 +682,25 @@ static int __bnd_release(struct bnd_bond *bond, struct net_device *sdev,
 	/* No new frame of this port reaches the bond after this returns. */
 	netdev_rx_handler_unregister(sdev);
 
-	if (bond->ops->slave_detach)
-		bond->ops->slave_detach(bond, slave);
 	bnd_unlink_upper(bond, slave);
-	bnd_update_slave_arr(bond, slave);
-
+	bnd_update_slave_arr(bond, NULL);
 	was_active = rtnl_dereference(bond->b.curr_active_slave) == s;
 	RCU_INIT_POINTER(bond->b.current_arp_slave, NULL);
 	if (rtnl_dereference(bond->b.primary_slave) == s)
 		RCU_INIT_POINTER(bond->b.primary_slave, NULL);
-	if (was_active) {
+	if (was_active)
 		bnd_change_active(bond, NULL);
+
+	/*
+	 * Transmit paths that read the old slave arrays or pointers are done
+	 * after this: from here on nothing can hand @s out again, so the mode
+	 * may drop what still refers to it.
+	 */
+	synchronize_rcu();
+	if (bond->ops->slave_detach)
+		bond->ops->slave_detach(bond, slave);
+	if (was_active)
 		bnd_select_active(bond);
-	}
 
 	if (!bond_has_slaves(&bond->b)) {
 		eth_hw_addr_random(dev);
@@ -703,9 +711,6 @@ static int __bnd_release(struct bnd_bond *bond, struct net_device *sdev,
 			    sdev->name, s->perm_hwaddr);
 	}
 	bnd_set_carrier(bond);
-
-	/* Readers of the arrays and pointers above may still hold @s. */
-	synchronize_rcu();
 	bond->b.slave_cnt--;
 	if (!bond_has_slaves(&bond->b))
 		call_netdevice_notifiers(NETDEV_RELEASE, dev);

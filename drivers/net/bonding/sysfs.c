@@ -213,6 +213,22 @@ static ssize_t mii_status_show(struct device *d, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(mii_status);
 
+/*
+ * RLB counters of this bond (balance-alb). Not an upstream file: present
+ * for every mode so that a test can see that a bond of another mode never
+ * did any receive balancing.
+ */
+static ssize_t rlb_stats_show(struct device *d, struct device_attribute *attr,
+			      char *buf)
+{
+	struct bnd_bond *bond = bnd_of_device(d);
+	int len;
+
+	len = sysfs_emit(buf, "RLB Clients: %u\n", bnd_rlb_count(bond));
+	return len + bnd_rlb_format_counters(bond, buf + len, PAGE_SIZE - len);
+}
+static DEVICE_ATTR_RO(rlb_stats);
+
 /* 802.3ad aggregator details: empty unless the bond runs 802.3ad. */
 static ssize_t bnd_ad_info_show(struct device *d, struct device_attribute *attr,
 				char *buf)
@@ -270,6 +286,7 @@ static struct attribute *bnd_attrs[] = {
 	&bnd_attr_ad_actor_system.da.attr,
 	&bnd_attr_ad_user_port_key.da.attr,
 	&bnd_attr_arp_missed_max.da.attr,
+	&dev_attr_rlb_stats.attr,
 	NULL,
 };
 

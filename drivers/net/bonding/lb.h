@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * balance-tlb and balance-alb: state shared by the transmit balancer
+ * (mode_tlb.c), the receive balancer RLB (rlb.c) and the alb glue
+ * (mode_alb.c). All of it lives in bond->mode_priv from ndo_open to
+ * ndo_stop; see device.c for when the receive hook may read it.
+ */
+#ifndef BND_LB_H
+#define BND_LB_H
+
+#include <linux/rhashtable-types.h>
+#include <linux/skbuff.h>
+
+#include "bond.h"
+
+#define BND_LB_TICKS_PER_SEC	10	/* lb monitor rate */
+#define BND_TLB_BUCKETS		256	/* transmit hash buckets */
+#define BND_TLB_REBALANCE_SEC	10	/* transmit rebalance period */
+#define BND_RLB_UPDATE_DELAY	(2 * BND_LB_TICKS_PER_SEC) /* after we ARP */
+#define BND_RLB_UPDATE_TRIES	3	/* ticks a client is re-told after a failure */
+#define BND_RLB_BURST		2	/* ARP replies per client update */
+#define BND_RLB_UPDATES_PER_TICK 4096	/* bound on updates sent per tick */
+#define BND_RLB_PROMISC_TICKS	(10 * BND_LB_TICKS_PER_SEC)
+
+struct bnd_rlb;
+
+/* One transmit bucket: the slave destinations hashing here use. */
+struct bnd_tlb_bucket {
+	struct slave __rcu *slave;
+	u64 load;		/* bytes/s over the last rebalance period */
+};
+
+/* Bytes sent per bucket, counted per CPU without locks. */
+struct bnd_tlb_pcpu {
+	u64 bytes[BND_TLB_BUCKETS];
+	u64 unbalanced;		/* sent on the active slave, not hashed */
+};
+
+/**
+ * struct bnd_lb - tlb/alb state of a running bond
+ * @bond:	  owner
+ * @bucket:	  transmit assignment; slaves are set locklessly with cmpxchg
+ * @pcpu:	  per-CPU byte counters of the buckets
+ * @rlb:	  receive balancing (alb only), NULL otherwise
+ * @ticks:	  monitor ticks since the last transmit rebalance
+ * @lp_ticks:	  monitor ticks since the last learning packets
+ * @rebalance_tx: rebalance transmit at the next tick (slave added/up)
+ * @snap:	  bucket byte totals at the last rebalance (last: unbalanced)
+ * @scratch:	  the monitor's sums of the per-CPU counters
+ */
+struct bnd_lb {
+	struct bnd_bond *bond;
+	struct bnd_tlb_bucket bucket[BND_TLB_BUCKETS];
+	struct bnd_tlb_pcpu __percpu *pcpu;
+	struct bnd_rlb *rlb;
+	unsigned int ticks;
+	unsigned int lp_ticks;
+	bool rebalance_tx;
+	u64 snap[BND_TLB_BUCKETS + 1];
+	u64 scratch[BND_TLB_BUCKETS + 1];
+};
+
+static inline struct bnd_lb *bnd_lb(const struct bnd_bond *bond)
+{
+	return bond->mode_priv;
+}
+
+/* mode_tlb.c: shared by tlb and alb */
+int bnd_lb_open(struct bnd_bond *bond, bool with_rlb);
+void bnd_lb_close(struct bnd_bond *bond);
+int bnd_lb_slave_init(struct bnd_bond *bond, struct bnd_slave *slave);
+void bnd_lb_slave_detach(struct bnd_bond *bond, struct bnd_slave *slave);
+void bnd_lb_link_change(struct bnd_bond *bond, struct bnd_slave *slave, int link);
+void bnd_lb_active_change(struct bnd_bond *bond, struct bnd_slave *new_active,
+			  struct bnd_slave *old_active);
+int bnd_lb_set_mac(struct bnd_bond *bond, const u8 *addr);
+void bnd_lb_slave_attach(struct bnd_bond *bond, struct bnd_slave *slave);
+struct slave *bnd_tlb_choose(struct bnd_bond *bond, u32 hash, unsigned int len);
+struct slave *bnd_lb_hash_slave(struct bnd_bond *bond, struct sk_buff *skb);
+netdev_tx_t bnd_lb_xmit(struct bnd_bond *bond, struct sk_buff *skb,
+			struct slave *tx_slave);
+bool bnd_lb_is_nd(struct sk_buff *skb);
+void bnd_lb_send_learning(struct bnd_bond *bond, struct slave *s,
+			  const u8 *mac, bool strict);
+void bnd_lb_proc_show(struct seq_file *m, struct bnd_bond *bond);
+
+/* rlb.c */
+struct bnd_rlb *bnd_rlb_create(struct bnd_bond *bond);
+void bnd_rlb_destroy(struct bnd_rlb *rlb);
+int bnd_rlb_recv(const struct sk_buff *skb, struct bonding *b, struct slave *s);
+struct slave *bnd_rlb_arp_xmit(struct bnd_bond *bond, struct sk_buff *skb);
+void bnd_rlb_tick(struct bnd_bond *bond);
+void bnd_rlb_slave_gone(struct bnd_bond *bond, struct bnd_slave *slave);
+void bnd_rlb_slave_mac_changed(struct bnd_bond *bond, struct bnd_slave *slave);
+void bnd_rlb_request_rebalance(struct bnd_bond *bond);
+void bnd_rlb_proc_show(struct seq_file *m, struct bnd_bond *bond);
+void bnd_rlb_vlan_removed(struct bnd_bond *bond, u16 vid);
+void bnd_rlb_proc_show_slave(struct seq_file *m, struct bnd_bond *bond,
+			     struct bnd_slave *slave);
+
+#endif /* BND_LB_H */
