@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# dkms-stage.sh KVER KDIR
+# dkms-stage.sh KVER KDIR OUTDIR
 #
 # Run the real `dkms add / build / install` for kernel KVER (headers in KDIR)
 # entirely inside $BOND_CACHE/dkms/KVER, never touching the host's
@@ -13,13 +13,14 @@
 #                               sanity check runs as it would on a real host)
 #   --kernelsourcedir KDIR, --no-depmod (depmod would act on the host's
 #                               /lib/modules/KVER), signing key in the cache.
-# Prints the path of the installed module (.../install/KVER/updates/dkms/bonding.ko*).
-# The full DKMS output goes to .../dkms.log.
+# The installed module (install/KVER/updates/dkms/bonding.ko*) is copied to
+# OUTDIR/, the full DKMS output to OUTDIR/dkms.log; prints the module's path.
+# Each run stages in a private directory (checkouts may share the cache).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
-kver=$1 kdir=$2
+kver=$1 kdir=$2 outdir=$3
 : "${BOND_CACHE:=/var/cache/bonding-ko}"
 
 name=$(sed -n 's/^PACKAGE_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$repo/dkms.conf")
@@ -27,9 +28,11 @@ ver=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$repo/dkms.co
 [[ -n $name && -n $ver ]] || { echo "dkms-stage.sh: cannot read PACKAGE_NAME/PACKAGE_VERSION from dkms.conf" >&2; exit 1; }
 
 base=$BOND_CACHE/dkms
-stage=$base/$kver
-log=$stage/dkms.log
-rm -rf "$stage"
+mkdir -p "$base" "$outdir"
+find "$base" -mindepth 1 -maxdepth 1 -name 'run.*' -mmin +1440 -exec rm -rf {} + 2>/dev/null || true
+stage=$(mktemp -d "$base/run.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+log=$outdir/dkms.log
 mkdir -p "$stage/tree" "$stage/source" "$stage/install/$kver" "$stage/src"
 
 # What `dkms add .` would take from a checkout, minus build outputs.
@@ -48,7 +51,12 @@ fi
 # kept in the cache instead of /var/lib/dkms.
 if [[ ! -s $base/mok.key || ! -s $base/mok.pub ]]; then
 	openssl req -new -x509 -nodes -days 36500 -subj "/CN=bonding-ko test signing key" \
-		-newkey rsa:2048 -keyout "$base/mok.key" -outform DER -out "$base/mok.pub" >/dev/null 2>&1
+		-newkey rsa:2048 -keyout "$stage/mok.key" -outform DER -out "$stage/mok.pub" >/dev/null 2>&1
+	(
+		flock 9
+		[[ -s $base/mok.key && -s $base/mok.pub ]] ||
+			{ mv "$stage/mok.key" "$base/mok.key" && mv "$stage/mok.pub" "$base/mok.pub"; }
+	) 9>"$base/.mok.lock"
 fi
 export mok_signing_key=$base/mok.key mok_certificate=$base/mok.pub sign_file=$kdir/scripts/sign-file
 
@@ -60,7 +68,10 @@ run() {
 		echo "dkms-stage.sh: 'dkms $1' failed for $kver; log: $log" >&2
 		tail -n 25 "$log" | sed 's/^/  | /' >&2
 		for f in "$stage/tree/$name/$ver/build/make.log" "$stage/tree/$name/$ver/$kver"/*/log/make.log; do
-			[[ -f $f ]] && { echo "  make.log ($f):" >&2; tail -n 25 "$f" | sed 's/^/  | /' >&2; }
+			[[ -f $f ]] || continue
+			cp "$f" "$outdir/dkms-make.log"
+			echo "  make.log (kept as $outdir/dkms-make.log):" >&2
+			tail -n 25 "$f" | sed 's/^/  | /' >&2
 		done
 		exit 1
 	fi
@@ -71,5 +82,7 @@ run build -m "$name" -v "$ver" -k "$kver"
 run install -m "$name" -v "$ver" -k "$kver"
 
 mod=$(ls "$stage/install/$kver/updates/dkms/$name.ko"* 2>/dev/null | head -n1)
-[[ -n $mod ]] || { echo "dkms-stage.sh: dkms install left no $name.ko in $stage/install/$kver/updates/dkms; log: $log" >&2; exit 1; }
-echo "$mod"
+[[ -n $mod ]] || { echo "dkms-stage.sh: dkms install left no $name.ko in install/$kver/updates/dkms; log: $log" >&2; exit 1; }
+rm -f "$outdir/$name.ko"*
+cp "$mod" "$outdir/"
+echo "$outdir/${mod##*/}"

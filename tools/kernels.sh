@@ -54,15 +54,30 @@ newest_cached() {
 # The image package apt would pick for a series, via the metapackages:
 # linux-image-<series>-amd64 (e.g. 6.12 on bookworm), else linux-image-amd64
 # (bookworm's default 6.1) when its dependency is of that series.
+# apt-cache is slow here (no pkgcache), so one call serves all series.
+declare -A apt_dep=()
+apt_loaded=
+apt_load() {			# SERIES...
+	local metas=(linux-image-amd64) s meta= line
+	[[ -n $apt_loaded ]] && return
+	apt_loaded=1
+	for s; do metas+=("linux-image-$s-amd64"); done
+	while IFS= read -r line; do
+		case $line in
+		linux-image-*) meta=$line ;;
+		*"Depends: linux-image-"*)
+			line=${line##*Depends: linux-image-}
+			[[ $line == *-unsigned || -n ${apt_dep[$meta]:-} ]] || apt_dep[$meta]=$line ;;
+		esac
+	done < <(apt-cache depends "${metas[@]}" 2>/dev/null)
+}
+
 apt_image_for() {
 	local meta dep
 	for meta in "linux-image-$1-amd64" linux-image-amd64; do
-		dep=$(apt-cache depends "$meta" 2>/dev/null |
-		      sed -n 's/^ *Depends: linux-image-\([^ ]*\)$/\1/p' |
-		      grep -v -- '-unsigned$' | head -n1) || true
-		[[ -n $dep ]] || continue
-		is_std_flavour "$dep" || continue
-		matches_series "$dep" "$1" && { echo "$dep"; return 0; }
+		dep=${apt_dep[$meta]:-}
+		[[ -n $dep ]] && is_std_flavour "$dep" && matches_series "$dep" "$1" &&
+			{ echo "$dep"; return 0; }
 	done
 	return 1
 }
@@ -142,11 +157,13 @@ cmd=${1:-}
 shift || true
 case $cmd in
 resolve)
+	apt_load "$@"
 	for s; do resolve "$s"; done ;;
 fetch)
 	mkdir -p "$KCACHE"
 	exec 9>"$BOND_CACHE/.fetch.lock"
 	flock 9
+	apt_load "$@"
 	for s; do fetch_one "$s"; done ;;
 kdir)
 	[[ -e $KCACHE/$1/.ready ]] || die "kernel $1 is not in the cache (make deps)"

@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# deps.sh: `make deps`. Install the Debian packages the build + VM loop needs
+# (only what is missing; `apt-get update` only then), and fetch + extract the
+# guest kernels of $KERNELS (default "6.1 6.12") into $BOND_CACHE. Idempotent:
+# quiet and fast when everything is there.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+: "${KERNELS:=6.1 6.12}"
+: "${BOND_CACHE:=/var/cache/bonding-ko}"
+export BOND_CACHE
+
+# build: make, the kernels' compiler (gcc-12), what the kbuild tools link
+# against, pahole for BTF (6.12), sparse, dkms, kmod, openssl (module signing)
+# VM: qemu, a static busybox for the initramfs, cpio, xz/zstd (modules)
+# tests: iproute2 and the usual network tools
+pkgs=(
+	make gcc gcc-12 libc6-dev libelf1 libssl3 zlib1g dwarves sparse dkms kmod openssl
+	qemu-system-x86 busybox-static cpio xz-utils zstd
+	iproute2 jq tcpdump ethtool arping iputils-ping ifenslave bridge-utils
+	procps psmisc util-linux coreutils
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+apt_updated=
+apt_update() {
+	[[ -n $apt_updated ]] && return
+	echo "deps: apt-get update"
+	apt-get update -qq
+	apt_updated=1
+}
+
+if ((${#missing[@]})); then
+	[[ $(id -u) == 0 ]] || { echo "deps: missing ${missing[*]}; run as root" >&2; exit 1; }
+	echo "deps: installing ${missing[*]}"
+	apt_update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Guest kernels. Without package lists apt knows no kernel: update first.
+if ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
+	apt_update
+fi
+# shellcheck disable=SC2086	# KERNELS is a list
+if ! ks=$("$here/kernels.sh" fetch $KERNELS); then
+	# Stale package lists may name a kernel the mirror no longer has.
+	[[ -z $apt_updated ]] || exit 1
+	apt_update
+	ks=$("$here/kernels.sh" fetch $KERNELS)
+fi
+echo "deps: guest kernels:" $ks
