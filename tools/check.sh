@@ -1,0 +1,221 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh: `make check`. For each kernel series in $KERNELS (newest cached or
+# apt-known release of each): build bonding.ko with WERROR=1, run sparse,
+# stage the DKMS add/build/install, build selftests/modules/*, boot the kernel
+# under QEMU and run the selftests there (tools/vm/guest-tests.sh).
+#
+# Output is one KTAP stream for everything, then one closing line
+# "<n> passed, <n> failed, <n> skipped" summing all kernels. Exit status is
+# non-zero on any failure: build or sparse warning, DKMS, module proof, test,
+# kernel splat, guest hang or crash.
+#
+# Environment: KERNELS (default "6.1 6.12"), T (run only this test),
+# ACCEL, BOND_CACHE. Logs: build/logs/ (console log per kernel) and
+# build/<kver>/ (build, sparse, DKMS, per-test logs).
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+: "${KERNELS:=6.1 6.12}"
+: "${T:=}"
+: "${BOND_CACHE:=/var/cache/bonding-ko}"
+export BOND_CACHE
+unset KDIR WERROR
+
+logs=$repo/build/logs
+mkdir -p "$logs"
+tap=$logs/check.tap
+: >"$tap"
+n=0
+t_start=$SECONDS
+
+emit() {			# ok|not-ok NAME [DIRECTIVE]
+	local st=$1 line
+	[[ $st == not-ok ]] && st="not ok"
+	n=$((n + 1))
+	line="$st $n $2${3:+ # $3}"
+	echo "$line"
+	echo "$line" >>"$tap"
+}
+diag() { echo "# $*"; }
+show_tail() {			# FILE [LINES]: the end of a log, as diagnostics
+	[[ -f $1 ]] && tail -n "${2:-20}" "$1" | sed 's/^/#   /'
+}
+step() {			# NAME LOG CMD...: run a step, its output to LOG
+	local name=$1 log=$2 t0=$SECONDS
+	shift 2
+	if "$@" >"$log" 2>&1; then
+		emit ok "$name"
+		diag "$name: $((SECONDS - t0))s"
+		return 0
+	fi
+	emit not-ok "$name" "see $log"
+	show_tail "$log" 25
+	return 1
+}
+
+# ---- tests to run
+all_tests=$(make -s -C "$repo/selftests" print-tests)
+if [[ -n $T ]]; then
+	tests=
+	for t in $all_tests; do
+		[[ $t == "$T" || $t == "$T.sh" || ${t%.*} == "$T" ]] && tests=$t
+	done
+	[[ -n $tests ]] || { echo "check.sh: T=$T is not in TEST_PROGS of selftests/Makefile: $all_tests" >&2; exit 2; }
+else
+	tests=$all_tests
+fi
+ntests=$(wc -w <<<"$tests")
+
+# Per-test timeouts bound the whole guest run.
+default_to=$(sed -n 's/^timeout=\([0-9]\{1,\}\)$/\1/p' "$repo/selftests/settings" | tail -n1)
+vm_limit=240
+for t in $tests; do
+	to=$(head -n 20 "$repo/selftests/$t" 2>/dev/null | sed -n 's/^# timeout=\([0-9]\{1,\}\)$/\1/p' | head -n1)
+	vm_limit=$((vm_limit + ${to:-${default_to:-45}} + 15))
+done
+
+nkern=$(wc -w <<<"$KERNELS")
+per_kernel=$((4 + 1 + ntests + 2))	# build sparse dkms test-modules | bonding-loaded tests kernel-log | console
+echo "TAP version 13"
+echo "1..$((2 + nkern * per_kernel))"
+diag "kernels: $KERNELS; tests: $tests"
+
+# ---- kernel-independent steps
+version=$("$here/version-check.sh" 2>"$logs/version.log")
+if [[ -n $version ]]; then
+	emit ok "version-check"
+	diag "dkms.conf and version.h agree: $version"
+else
+	emit not-ok "version-check" "$(head -n1 "$logs/version.log")"
+fi
+step selftests-build "$logs/selftests-build.log" make -B -C "$repo/selftests" WERROR=1
+
+# ---- per kernel
+# One fetch for all (apt-cache is slow); per series only if that fails.
+# shellcheck disable=SC2086
+if kvers=($("$here/kernels.sh" fetch $KERNELS 2>"$logs/fetch.log")) && ((${#kvers[@]} == nkern)); then
+	i=0
+	for series in $KERNELS; do
+		echo "${kvers[i]}" >"$logs/fetch-$series.out"
+		i=$((i + 1))
+	done
+else
+	for series in $KERNELS; do
+		"$here/kernels.sh" fetch "$series" >"$logs/fetch-$series.out" 2>"$logs/fetch-$series.log"
+	done
+fi
+for series in $KERNELS; do
+	kt0=$SECONDS
+	if ! kver=$(tail -n1 "$logs/fetch-$series.out") || [[ -z $kver ]]; then
+		emit not-ok "$series:build" "no kernel: $(tail -n1 "$logs/fetch-$series.log" 2>/dev/null)"
+		for name in sparse dkms test-modules bonding-loaded $tests kernel-log console; do
+			emit not-ok "$series:$name" "not run: no kernel"
+		done
+		continue
+	fi
+	diag "==== $series: $kver"
+	kdir=$("$here/kernels.sh" kdir "$kver")
+	out=$repo/build/$kver
+	mkdir -p "$out"
+	failed_step=
+	step "$kver:build" "$out/check-build.log" env KDIR="$kdir" WERROR=1 "$here/build.sh" driver ||
+		failed_step=build
+	if [[ -z $failed_step ]]; then
+		step "$kver:sparse" "$out/check-sparse.log" env KDIR="$kdir" WERROR=1 "$here/build.sh" sparse ||
+			failed_step=sparse
+	else
+		emit not-ok "$kver:sparse" "not run: build failed"
+	fi
+	dkms_mod=
+	if [[ -z $failed_step ]]; then
+		if step "$kver:dkms" "$out/check-dkms.log" "$here/dkms-stage.sh" "$kver" "$kdir" "$out/dkms"; then
+			dkms_mod=$(tail -n1 "$out/check-dkms.log")
+			diag "dkms installed $dkms_mod"
+		else
+			failed_step=dkms
+		fi
+	else
+		emit not-ok "$kver:dkms" "not run: $failed_step failed"
+	fi
+	step "$kver:test-modules" "$out/check-test-modules.log" env KDIR="$kdir" WERROR=1 "$here/build.sh" test-modules ||
+		failed_step=${failed_step:-test-modules}
+
+	index=
+	if [[ -z $failed_step ]]; then
+		index=$("$here/vm/modules-index.sh" "$kver" "$dkms_mod" 2>"$out/modules-index.log") ||
+			{ failed_step=modules-index; show_tail "$out/modules-index.log"; }
+	fi
+	if [[ -n $failed_step ]]; then
+		for name in bonding-loaded $tests kernel-log console; do
+			emit not-ok "$kver:$name" "not run: $failed_step failed"
+		done
+		continue
+	fi
+
+	job=$out/vm
+	rm -rf "$job"
+	mkdir -p "$job"
+	first=$((n + 1))
+	{
+		printf 'BOND_GUEST_SCRIPT=%q\n' "$here/vm/guest-tests.sh"
+		printf 'BOND_TESTS=%q\n' "$tests"
+		printf 'BOND_KTAP_START=%q\n' "$first"
+		printf 'BOND_KTAP_FILE=%q\n' "$job/ktap"
+		printf 'BOND_KO_VERSION=%q\n' "$version"
+		printf 'BOND_MAKE_MODULE=%q\n' "$out/drivers/net/bonding/bonding.ko"
+		printf 'BOND_DKMS_MODULE=%q\n' "$dkms_mod"
+		printf 'BOND_MODULES_INDEX=%q\n' "$index"
+		printf 'BOND_TEST_MODULES=%q\n' "$out/test-modules"
+	} >"$job/job.env"
+	: >"$job/ktap"
+	diag "booting $kver (ACCEL=${ACCEL:-auto}, bound ${vm_limit}s)"
+	"$here/vm/run.sh" "$kver" "$job" "$vm_limit" ktap 2>"$job/run.err"
+	vrc=$?
+	cp "$job/console.log" "$logs/$kver.console.log" 2>/dev/null
+	[[ -f $job/vm-time ]] && diag "$(cat "$job/vm-time")"
+
+	# Items the guest did not report (it hung or died) fail.
+	got=$(grep -c '^\(not \)\{0,1\}ok ' "$job/ktap")
+	cat "$job/ktap" >>"$tap"
+	n=$((n + got))
+	expected=$((1 + ntests + 1))
+	why="guest did not report it"
+	[[ -s $job/setup-error ]] && why="guest setup failed: $(head -n1 "$job/setup-error")"
+	if ((got < expected)); then
+		diag "guest output (end):"
+		show_tail "$job/output.log" 15
+		i=0
+		for name in bonding-loaded $tests kernel-log; do
+			i=$((i + 1))
+			((i > got)) && emit not-ok "$kver:$name" "$why"
+		done
+	fi
+	case $vrc in
+	0|1) emit ok "$kver:console" ;;
+	2)   emit not-ok "$kver:console" "guest hung or crashed" ;;
+	3)   emit not-ok "$kver:console" "kernel splat on the console" ;;
+	esac
+	if [[ $vrc != 0 ]]; then
+		sed 's/^/#   /' "$job/run.err"
+		for f in "$job"/tests/*.log; do
+			[[ -f $f ]] || continue
+			t=$(basename "$f" .log)
+			grep -q "^not ok [0-9]* $kver:$t\( \|$\)" "$job/ktap" || continue
+			diag "---- output of $t (end):"
+			show_tail "$f" 30
+		done
+		diag "console log: $logs/$kver.console.log"
+	fi
+	diag "$kver done in $((SECONDS - kt0))s"
+done
+
+pass=$(grep -c '^ok ' "$tap" | tr -d ' ')
+skip=$(grep -c '^ok .* # SKIP' "$tap" | tr -d ' ')
+fail=$(grep -c '^not ok ' "$tap" | tr -d ' ')
+pass=$((pass - skip))
+diag "total time $((SECONDS - t_start))s; KTAP: $tap"
+echo "$pass passed, $fail failed, $skip skipped"
+((fail == 0))
