@@ -200,7 +200,7 @@ struct bnd_slave *bnd_slave_of_dev(const struct net_device *slave_dev);
 void bnd_setup(struct net_device *dev);
 int bnd_create(struct net *net, const char *name);
 void bnd_set_carrier(struct bnd_bond *bond);
-void bnd_set_mode(struct bnd_bond *bond, int mode);
+void bnd_switch_mode(struct bnd_bond *bond, int mode);
 netdev_tx_t bnd_xmit_slave(struct bnd_bond *bond, struct sk_buff *skb,
 			   struct slave *slave);
 netdev_tx_t bnd_tx_drop(struct bnd_bond *bond, struct sk_buff *skb);

@@ -20,7 +20,7 @@ static const struct device_type bnd_device_type = {
 	.name = "bond",
 };
 
-void bnd_set_mode(struct bnd_bond *bond, int mode)
+void bnd_switch_mode(struct bnd_bond *bond, int mode)
 {
 	ASSERT_RTNL();
 	WRITE_ONCE(bond->ops, bnd_mode_ops_get(mode));
