@@ -134,6 +134,8 @@ for series in $KERNELS; do
 		if step "$kver:dkms" "$out/check-dkms.log" "$here/dkms-stage.sh" "$kver" "$kdir" "$out/dkms"; then
 			dkms_mod=$(tail -n1 "$out/check-dkms.log")
 			diag "dkms installed $dkms_mod"
+			grep -q '^dkms-stage.sh: identical sources' "$out/dkms/dkms.log" &&
+				diag "$(head -n2 "$out/dkms/dkms.log" | tr '\n' ' ')"
 		else
 			failed_step=dkms
 		fi

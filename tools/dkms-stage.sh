@@ -41,6 +41,28 @@ mkdir -p "$stage/tree" "$stage/source" "$stage/install/$kver" "$stage/src"
 	dkms.conf Kbuild Makefile tools/kconfig-check.sh drivers/net/bonding) |
 	tar -x -C "$stage/src"
 
+# A DKMS result is reused when the very same sources were staged for the
+# same kernel and DKMS before (like ccache; BOND_DKMS_FRESH=1 to force).
+key=$( {
+	echo "$kver $kdir"
+	dkms --version
+	(cd "$stage/src" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+} | sha256sum | cut -c1-16)
+done_dir=$base/done/$kver-$key
+find "$base/done" -mindepth 1 -maxdepth 1 -mmin +1440 -exec rm -rf {} + 2>/dev/null || true
+if [[ -z ${BOND_DKMS_FRESH:-} ]] && mod=$(ls "$done_dir/$name.ko"* 2>/dev/null | head -n1) && [[ -n $mod ]]; then
+	{
+		echo "dkms-stage.sh: identical sources were built and installed by DKMS for $kver"
+		echo "at $(date -r "$done_dir/dkms.log" '+%F %T'); reusing that result ($done_dir)."
+		echo "---- log of that run:"
+		cat "$done_dir/dkms.log"
+	} >"$log"
+	rm -f "$outdir/$name.ko"*
+	cp "$mod" "$outdir/"
+	echo "$outdir/${mod##*/}"
+	exit 0
+fi
+
 intree=$("$here/kernels.sh" root "$kver")/lib/modules/$kver/kernel/drivers/net/bonding
 if [[ -d $intree ]]; then
 	mkdir -p "$stage/install/$kver/kernel/drivers/net/bonding"
@@ -85,4 +107,8 @@ mod=$(ls "$stage/install/$kver/updates/dkms/$name.ko"* 2>/dev/null | head -n1)
 [[ -n $mod ]] || { echo "dkms-stage.sh: dkms install left no $name.ko in install/$kver/updates/dkms; log: $log" >&2; exit 1; }
 rm -f "$outdir/$name.ko"*
 cp "$mod" "$outdir/"
+mkdir -p "$base/done"
+part=$(mktemp -d "$base/done/.part.XXXXXX")
+cp "$mod" "$log" "$part/"
+mv -T "$part" "$done_dir" 2>/dev/null || rm -rf "$part"
 echo "$outdir/${mod##*/}"
