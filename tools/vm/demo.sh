@@ -30,12 +30,14 @@ note "from $(modinfo -n bonding) (the in-tree module was removed from this VM)"
 
 say "Topology"
 cat <<EOF
-   namespace "client"  eth0 $CLI_IP/24 ----+
-                                           |
-   namespace "switch"  bridge br0 ---------+-- one port per veth below
-                                           |
-   namespace "rr"      bond0 (balance-rr)  $RR_IP/24  over eth0 + eth1
-   namespace "alb"     bond0 (balance-alb) $ALB_IP/24 over eth0 + eth1
+                 client: eth0 $CLI_IP/24
+                           |
+         switch: bridge br0 (one port per veth)
+          |        |               |        |
+        eth0     eth1            eth0     eth1
+          \\_______/                \\_______/
+     rr: bond0 balance-rr     alb: bond0 balance-alb
+        $RR_IP/24               $ALB_IP/24
 EOF
 
 switch_create switch
@@ -66,6 +68,9 @@ make_bond() {
 			return 1
 		fi
 	done
+	if ! ns_ip "$n" -d link show bond0 | grep -q "bond mode $mode "; then
+		note "bond0 does not report mode $mode in ip -d link show: this build may not support it yet"
+	fi
 	run ns_ip "$n" addr add "$ip/24" dev bond0
 	run ns_ip "$n" link set bond0 up
 	if wait_until 10 link_is_up "$n" bond0; then
