@@ -183,3 +183,73 @@ bond_klog_mark() {
 bond_klog_since() {
 	dmesg | awk -v m="$_bond_klog_mark" 'seen { print } index($0, m) { seen = 1 }'
 }
+
+# ---------------------------------------------------------------- balance-alb / RLB
+# (alb helper) Links, counters, the RLB table and neighbour entries.
+#
+#   bond_port_create SWITCH NS IF PORT   veth IF in NS (left down, ready to be
+#                                        enslaved) <-> PORT, a port of SWITCH's br0, up
+#   bond_link_counters [-n NS] FIELD     "ifname value" per link, FIELD one of
+#                                        rx_packets rx_bytes tx_packets tx_bytes
+#   bond_rlb_stat [-n NS] BOND NAME      value of "NAME: v" in bonding/rlb_stats
+#   bond_debugfs_dir [-n NS] BOND        the bond's debugfs directory (BOND@INUM
+#                                        outside the initial netns); mounts debugfs
+#   bond_rlb_table [-n NS] BOND          rlb_hash_table rows without the header:
+#                                        "server client mac dev"; fails if unreadable
+#   bond_rlb_slave_of [-n NS] BOND IP    the slave client IP is assigned to
+#   bond_rlb_per_slave [-n NS] BOND      "dev count" per device in the table
+#   bond_neigh_mac [-n NS] IP [DEV]      lladdr of IP in the neighbour table
+
+bond_port_create() {
+	veth_create "$1" "$4" "$2" "$3" &&
+	ns_ip "$1" link set "$4" master br0 &&
+	ns_ip "$1" link set "$4" up ||
+		{ _check_failed "bond_port_create $*"; return 1; }
+}
+
+bond_link_counters() {
+	_bond_ns_args "$@"; shift $_bshift
+	_bond_in "$_bns" ip -j -s link show |
+		jq -r --arg d "${1%%_*}" --arg w "${1#*_}" '.[] | "\(.ifname) \(.stats64[$d][$w])"'
+}
+
+bond_rlb_stat() {
+	_bond_ns_args "$@"; shift $_bshift
+	_bond_in "$_bns" cat "/sys/class/net/$1/bonding/rlb_stats" |
+		awk -v n="$2" -F': ' '$1 == n { print $2; found = 1 } END { exit !found }'
+}
+
+bond_debugfs_dir() {
+	local inum
+	_bond_ns_args "$@"; shift $_bshift
+	if ! mountpoint -q /sys/kernel/debug; then
+		mount -t debugfs debugfs /sys/kernel/debug || return 1
+	fi
+	if [[ -n $_bns ]]; then
+		inum=$(stat -L -c %i "/run/netns/$_bns") || return 1
+		echo "/sys/kernel/debug/bonding/$1@$inum"
+	else
+		echo "/sys/kernel/debug/bonding/$1"
+	fi
+}
+
+bond_rlb_table() {
+	local dir out
+	dir=$(bond_debugfs_dir "$@") || return 1
+	out=$(cat "$dir/rlb_hash_table") || return 1
+	[[ -z $out ]] || awk 'NR > 1' <<<"$out"
+}
+
+bond_rlb_slave_of() {
+	local ip=${*: -1}
+	bond_rlb_table "${@:1:$#-1}" | awk -v c="$ip" '$2 == c { print $4; exit }'
+}
+
+bond_rlb_per_slave() {
+	bond_rlb_table "$@" | awk '{ n[$4]++ } END { for (d in n) print d, n[d] }' | sort
+}
+
+bond_neigh_mac() {
+	_bond_ns_args "$@"; shift $_bshift
+	_bond_in "$_bns" ip -j neigh show "$1" ${2:+dev "$2"} | jq -r '.[0].lladdr // empty'
+}
