@@ -218,7 +218,7 @@ rx_handler_result_t bnd_handle_frame(struct sk_buff **pskb);
 void bnd_trunk_slave_attach(struct bnd_bond *bond, struct bnd_slave *slave);
 void bnd_trunk_link_change(struct bnd_bond *bond, struct bnd_slave *slave, int link);
 void bnd_compute_features(struct bnd_bond *bond);
-int bnd_update_slave_arr(struct bnd_bond *bond, struct bnd_slave *skip);
+void bnd_update_slave_arr(struct bnd_bond *bond);
 void bnd_free_slave_arr(struct bnd_bond *bond);
 int bnd_slave_set_mac(struct net_device *dev, const u8 *addr,
 		      struct netlink_ext_ack *extack);

@@ -171,7 +171,7 @@ static int bnd_open(struct net_device *dev)
 	 */
 	smp_store_release(&bond->b.recv_probe, ops->recv_probe);
 
-	bnd_update_slave_arr(bond, NULL);
+	bnd_update_slave_arr(bond);
 	bnd_work_start(bond);
 	return 0;
 }

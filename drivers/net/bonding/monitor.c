@@ -165,7 +165,7 @@ static void bnd_mii_commit(struct bnd_bond *bond)
 		}
 	}
 
-	bnd_update_slave_arr(bond, NULL);
+	bnd_update_slave_arr(bond);
 	if (failover)
 		bnd_select_active(bond);
 	bnd_set_carrier(bond);

@@ -85,20 +85,34 @@ rx_handler_result_t bnd_handle_frame(struct sk_buff **pskb)
 
 /* ---- slave arrays ----------------------------------------------------- */
 
+static void bnd_publish_slave_arr(struct bnd_bond *bond, struct bond_up_slave *use,
+				  struct bond_up_slave *all)
+{
+	struct bond_up_slave *old;
+
+	old = rcu_replace_pointer(bond->b.usable_slaves, use, lockdep_rtnl_is_held());
+	if (old)
+		kfree_rcu(old, rcu);
+	old = rcu_replace_pointer(bond->b.all_slaves, all, lockdep_rtnl_is_held());
+	if (old)
+		kfree_rcu(old, rcu);
+}
+
 static bool bnd_slave_default_usable(const struct slave *s)
 {
 	return bond_slave_can_tx((struct slave *)s);
 }
 
 /*
- * Rebuild b.usable_slaves (the slaves transmit may pick) and b.all_slaves.
- * RTNL held. @skip is a slave on its way out.
+ * Rebuild b.usable_slaves (the slaves transmit may pick) and b.all_slaves
+ * from the slave list (RTNL). Without memory both are withdrawn: transmit
+ * drops until the next rebuild, but never sees a slave that has left.
  */
-int bnd_update_slave_arr(struct bnd_bond *bond, struct bnd_slave *skip)
+void bnd_update_slave_arr(struct bnd_bond *bond)
 {
 	bool (*usable)(const struct slave *s) = bond->ops->slave_usable ?:
 						 bnd_slave_default_usable;
-	struct bond_up_slave *use, *all, *old;
+	struct bond_up_slave *use, *all;
 	struct list_head *iter;
 	struct slave *s;
 	int n = bond->b.slave_cnt;
@@ -109,40 +123,22 @@ int bnd_update_slave_arr(struct bnd_bond *bond, struct bnd_slave *skip)
 	if (!use || !all) {
 		kfree(use);
 		kfree(all);
-		return -ENOMEM;
+		netdev_err(bond->b.dev, "out of memory for the slave arrays; transmit paused\n");
+		bnd_free_slave_arr(bond);
+		return;
 	}
 	bond_for_each_slave(&bond->b, s, iter) {
-		if (skip && s == &skip->s)
-			continue;
 		if (all->count < n)
 			all->arr[all->count++] = s;
 		if (use->count < n && usable(s))
 			use->arr[use->count++] = s;
 	}
-
-	old = rtnl_dereference(bond->b.usable_slaves);
-	rcu_assign_pointer(bond->b.usable_slaves, use);
-	if (old)
-		kfree_rcu(old, rcu);
-	old = rtnl_dereference(bond->b.all_slaves);
-	rcu_assign_pointer(bond->b.all_slaves, all);
-	if (old)
-		kfree_rcu(old, rcu);
-	return 0;
+	bnd_publish_slave_arr(bond, use, all);
 }
 
 void bnd_free_slave_arr(struct bnd_bond *bond)
 {
-	struct bond_up_slave *old;
-
-	old = rtnl_dereference(bond->b.usable_slaves);
-	RCU_INIT_POINTER(bond->b.usable_slaves, NULL);
-	if (old)
-		kfree_rcu(old, rcu);
-	old = rtnl_dereference(bond->b.all_slaves);
-	RCU_INIT_POINTER(bond->b.all_slaves, NULL);
-	if (old)
-		kfree_rcu(old, rcu);
+	bnd_publish_slave_arr(bond, NULL, NULL);
 }
 
 /* ---- what the bond inherits ------------------------------------------- */
@@ -618,7 +614,7 @@ int bnd_enslave(struct bnd_bond *bond, struct net_device *sdev,
 	bnd_set_carrier(bond);
 	if (bnd_uses_primary(bond))
 		bnd_select_active(bond);
-	bnd_update_slave_arr(bond, NULL);
+	bnd_update_slave_arr(bond);
 
 	netdev_info(dev, "(slave %s): enslaved as %s slave with %s link\n",
 		    sdev->name, bond_is_active_slave(&slave->s) ? "an active" : "a backup",
@@ -683,7 +679,7 @@ static int __bnd_release(struct bnd_bond *bond, struct net_device *sdev,
 	netdev_rx_handler_unregister(sdev);
 
 	bnd_unlink_upper(bond, slave);
-	bnd_update_slave_arr(bond, NULL);
+	bnd_update_slave_arr(bond);
 	was_active = rtnl_dereference(bond->b.curr_active_slave) == s;
 	RCU_INIT_POINTER(bond->b.current_arp_slave, NULL);
 	if (rtnl_dereference(bond->b.primary_slave) == s)
