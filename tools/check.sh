@@ -80,10 +80,18 @@ done
 nkern=$(wc -w <<<"$KERNELS")
 per_kernel=$((4 + 1 + ntests + 2))	# build sparse dkms test-modules | bonding-loaded tests kernel-log | console
 echo "TAP version 13"
-echo "1..$((2 + nkern * per_kernel))"
+echo "1..$((3 + nkern * per_kernel))"
 diag "kernels: $KERNELS; tests: $tests"
 
 # ---- kernel-independent steps
+# One snapshot of the driver sources serves every step and kernel of this run.
+export BOND_SRC=$repo/build/src
+rm -rf "$BOND_SRC"
+if ! BOND_SRC= "$here/snapshot-src.sh" "$BOND_SRC" 2>"$logs/snapshot.log"; then
+	echo "check.sh: cannot snapshot the driver sources:" >&2
+	cat "$logs/snapshot.log" >&2
+	exit 1
+fi
 version=$("$here/version-check.sh" 2>"$logs/version.log")
 if [[ -n $version ]]; then
 	emit ok "version-check"
@@ -94,6 +102,7 @@ fi
 step selftests-build "$logs/selftests-build.log" make -B -C "$repo/selftests" WERROR=1
 
 # ---- per kernel
+rm -f "$logs"/fetch-*.out "$logs"/fetch-*.log
 # One fetch for all (apt-cache is slow); per series only if that fails.
 # shellcheck disable=SC2086
 if kvers=($("$here/kernels.sh" fetch $KERNELS 2>"$logs/fetch.log")) && ((${#kvers[@]} == nkern)); then
@@ -107,6 +116,15 @@ else
 		"$here/kernels.sh" fetch "$series" >"$logs/fetch-$series.out" 2>"$logs/fetch-$series.log"
 	done
 fi
+# A CONFIG_BONDING=y kernel is refused by make, kbuild and DKMS (checked on
+# a copy of the first kernel's headers).
+first_kver=$(tail -qn1 "$logs"/fetch-*.out 2>/dev/null | head -n1)
+if [[ -n $first_kver ]]; then
+	step builtin-refused "$logs/builtin-refused.log" "$here/builtin-refusal.sh" "$first_kver"
+else
+	emit not-ok builtin-refused "not run: no kernel"
+fi
+
 for series in $KERNELS; do
 	kt0=$SECONDS
 	if ! kver=$(tail -n1 "$logs/fetch-$series.out") || [[ -z $kver ]]; then
