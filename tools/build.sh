@@ -9,7 +9,8 @@
 #   kdir          only print the KDIR line
 #
 # Environment: KDIR (default: see pick_kdir), WERROR=1 (any compiler, modpost
-# or sparse warning fails the build), BOND_CACHE.
+# or sparse warning fails the build), BOND_CACHE, BOND_SRC (driver sources
+# from this snapshot, see snapshot-src.sh, instead of the checkout).
 #
 # Builds happen out of the source tree: sources are copied to build/<kver>/
 # (driver) and build/<kver>/test-modules/<name>/, so several kernels never
@@ -18,6 +19,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
+srcroot=${BOND_SRC:-$repo}
 mode=${1:-driver}
 : "${BOND_CACHE:=/var/cache/bonding-ko}"
 : "${WERROR:=0}"
@@ -109,10 +111,10 @@ out=$repo/build/$kver
 
 case $mode in
 driver|sparse)
-	src=$repo/drivers/net/bonding
+	src=$srcroot/drivers/net/bonding
 	[[ -f $src/Kbuild || -f $src/Makefile ]] || die "no driver sources: $src has no Kbuild/Makefile"
 	mkdir -p "$out"
-	cp -p "$repo/Kbuild" "$out/Kbuild"
+	cp -p "$srcroot/Kbuild" "$out/Kbuild"
 	sync_dir "$src" "$out/drivers/net/bonding"
 	if [[ $mode == sparse ]]; then
 		command -v sparse >/dev/null || die "sparse is not installed (make deps)"

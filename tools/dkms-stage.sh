@@ -23,8 +23,9 @@ repo=$(cd "$here/.." && pwd)
 kver=$1 kdir=$2 outdir=$3
 : "${BOND_CACHE:=/var/cache/bonding-ko}"
 
-name=$(sed -n 's/^PACKAGE_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$repo/dkms.conf")
-ver=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$repo/dkms.conf")
+srcroot=${BOND_SRC:-$repo}
+name=$(sed -n 's/^PACKAGE_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$srcroot/dkms.conf")
+ver=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$srcroot/dkms.conf")
 [[ -n $name && -n $ver ]] || { echo "dkms-stage.sh: cannot read PACKAGE_NAME/PACKAGE_VERSION from dkms.conf" >&2; exit 1; }
 
 base=$BOND_CACHE/dkms
@@ -36,10 +37,7 @@ log=$outdir/dkms.log
 mkdir -p "$stage/tree" "$stage/source" "$stage/install/$kver" "$stage/src"
 
 # What `dkms add .` would take from a checkout, minus build outputs.
-(cd "$repo" && tar -ch --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' --exclude='*.mod' \
-	--exclude='*.mod.c' --exclude=modules.order --exclude=Module.symvers \
-	dkms.conf Kbuild Makefile tools/kconfig-check.sh drivers/net/bonding) |
-	tar -x -C "$stage/src"
+"$here/snapshot-src.sh" "$stage/src"
 
 # A DKMS result is reused when the very same sources were staged for the
 # same kernel and DKMS before (like ccache; BOND_DKMS_FRESH=1 to force).
