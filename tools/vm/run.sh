@@ -90,7 +90,7 @@ qemu=(qemu-system-x86_64 "${accel[@]}" -smp 2 -m "$BOND_VM_MEM"
 	-nographic -nodefaults -no-user-config -no-reboot
 	-serial "file:$job/console.log" -monitor none
 	-kernel "$kernel" -initrd "$initrd"
-	-append "console=ttyS0 log_buf_len=4M panic=-1 bond_repo=$repo bond_job=$job"
+	-append "console=ttyS0 printk.time=1 log_buf_len=4M panic=-1 bond_repo=$repo bond_job=$job"
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$job,mount_tag=bondjob,security_model=none,multidevs=remap")
 
@@ -122,7 +122,10 @@ if [[ $rc == 2 ]]; then
 	echo "run.sh: last console lines:" >&2
 	tail -n 40 "$job/console.log" | sed 's/^/  | /' >&2
 fi
-if grep -Ev '^(#|$)' "$repo/selftests/splat_patterns" | grep -Ef - "$job/console.log" >"$job/console-splats"; then
+# Only kernel lines ("[  12.345678] ...") count: test output on the console
+# may quote the patterns.
+if grep -aE '^\[ *[0-9]+\.[0-9]+\]' "$job/console.log" |
+   grep -Ef <(grep -Ev '^(#|$)' "$repo/selftests/splat_patterns") >"$job/console-splats"; then
 	echo "run.sh: $kver: kernel splat on the console:" >&2
 	sed 's/^/  ! /' "$job/console-splats" >&2
 	[[ $rc == 0 ]] && rc=3
