@@ -42,6 +42,16 @@ struct bnd_bond;
 struct bnd_slave;
 struct seq_file;
 
+/* What sysfs, netlink and /proc show of an 802.3ad port. */
+struct bnd_slave_ad_info {
+	u16 aggregator_id;
+	u8 actor_state;
+	u8 partner_state;
+	u8 actor_churn;
+	u8 partner_churn;
+	u16 port_priority;
+};
+
 /* Mode behaviour flags */
 #define BND_MODE_F_RX_INACTIVE_UNICAST	BIT(0)	/* inactive slaves still take unicast */
 #define BND_MODE_F_RX_HOST_DADDR	BIT(1)	/* rewrite PACKET_HOST dst to bond MAC */
@@ -54,7 +64,8 @@ struct seq_file;
  *		 @open succeeded and withdraws it before @close runs
  * @open:	 allocate receive/transmit state when the bond comes up
  * @close:	 free it; no reader of the hook is left when this runs
- * @slave_init:	 prepare a slave being enslaved (may fail, nothing to undo)
+ * @slave_init:	 prepare a slave being enslaved (may fail, nothing to undo but
+ *		 s.ad_info, which the core frees with the slave)
  * @slave_attach: slave is linked; set its initial active/backup state
  * @slave_detach: slave is about to leave; forget it
  * @link_change: a slave's link state was committed (up or down)
@@ -62,6 +73,12 @@ struct seq_file;
  * @set_mac:	 the bond's MAC address changes; return 0 or an error
  * @slave_usable: whether a slave belongs in b.usable_slaves
  * @vlan_removed: a VLAN on top of the bond is gone
+ * @carrier_ok:	 whether the bond has carrier (default: min_links slaves up)
+ * @option_changed: an option of the running bond changed (after its setter)
+ * @ad_info:	 802.3ad active aggregator facts; 0 if there is one. Any
+ *		 context but hard irq: takes the mode's own locks
+ * @slave_ad_info: 802.3ad state of a slave's port; 0 if it is in an
+ *		 aggregator. Same context rules
  * @proc_show:	 extra /proc/net/bonding lines for the bond
  * @proc_show_slave: extra lines per slave
  * @flags:	 BND_MODE_F_*
@@ -82,6 +99,11 @@ struct bnd_mode_ops {
 	int (*set_mac)(struct bnd_bond *bond, const u8 *addr);
 	bool (*slave_usable)(const struct slave *s);
 	void (*vlan_removed)(struct bnd_bond *bond, u16 vid);
+	bool (*carrier_ok)(struct bnd_bond *bond);
+	void (*option_changed)(struct bnd_bond *bond, int opt_id);
+	int (*ad_info)(struct bnd_bond *bond, struct ad_info *info);
+	int (*slave_ad_info)(struct bnd_bond *bond, struct bnd_slave *slave,
+			     struct bnd_slave_ad_info *info);
 	void (*proc_show)(struct seq_file *m, struct bnd_bond *bond);
 	void (*proc_show_slave)(struct seq_file *m, struct bnd_bond *bond,
 				struct bnd_slave *slave);
@@ -220,6 +242,8 @@ void bnd_trunk_link_change(struct bnd_bond *bond, struct bnd_slave *slave, int l
 void bnd_compute_features(struct bnd_bond *bond);
 void bnd_update_slave_arr(struct bnd_bond *bond);
 void bnd_free_slave_arr(struct bnd_bond *bond);
+void bnd_update_slave_arr_async(struct bnd_bond *bond);
+void bnd_slave_arr_work_init(struct bnd_bond *bond);
 int bnd_slave_set_mac(struct net_device *dev, const u8 *addr,
 		      struct netlink_ext_ack *extack);
 void bnd_update_speed_duplex(struct slave *s);

@@ -28,29 +28,36 @@ void bnd_switch_mode(struct bnd_bond *bond, int mode)
 }
 
 /*
- * Carrier follows the slaves' link state: on while at least min_links
- * (and at least one) slaves have link.
+ * Carrier follows the slaves: on while at least min_links (and at least
+ * one) slaves have link, unless the mode decides (802.3ad).
+ * RTNL or rcu_read_lock.
  */
 void bnd_set_carrier(struct bnd_bond *bond)
 {
+	struct net_device *dev = bond->b.dev;
 	struct list_head *iter;
 	unsigned int up = 0;
 	struct slave *s;
+	bool ok;
 
-	bond_for_each_slave(&bond->b, s, iter)
-		if (s->link == BOND_LINK_UP)
-			up++;
+	if (bond->ops->carrier_ok) {
+		ok = bond->ops->carrier_ok(bond);
+	} else {
+		rcu_read_lock();
+		bond_for_each_slave_rcu(&bond->b, s, iter)
+			if (s->link == BOND_LINK_UP)
+				up++;
+		rcu_read_unlock();
+		ok = up && up >= bond->b.params.min_links;
+	}
 
-	if (up && up >= bond->b.params.min_links) {
-		if (!netif_carrier_ok(bond->b.dev)) {
-			netif_carrier_on(bond->b.dev);
-			netdev_info(bond->b.dev, "link up (%u slave%s up)\n",
-				    up, up == 1 ? "" : "s");
-		}
-	} else if (netif_carrier_ok(bond->b.dev)) {
-		netif_carrier_off(bond->b.dev);
-		netdev_info(bond->b.dev, "link down: %u slave%s up, need %u\n",
-			    up, up == 1 ? "" : "s", max(1U, bond->b.params.min_links));
+	if (ok && !netif_carrier_ok(dev)) {
+		netif_carrier_on(dev);
+		netdev_info(dev, "link up\n");
+	} else if (!ok && netif_carrier_ok(dev)) {
+		netif_carrier_off(dev);
+		netdev_info(dev, "link down (slaves with link: %u, min_links %u)\n",
+			    up, bond->b.params.min_links);
 	}
 }
 

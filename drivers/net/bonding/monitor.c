@@ -227,6 +227,7 @@ void bnd_work_init(struct bnd_bond *bond)
 {
 	INIT_DELAYED_WORK(&bond->b.mii_work, bnd_mii_work);
 	INIT_DELAYED_WORK(&bond->b.mcast_work, bnd_mcast_work);
+	bnd_slave_arr_work_init(bond);
 }
 
 void bnd_work_start(struct bnd_bond *bond)
@@ -239,6 +240,7 @@ void bnd_work_stop(struct bnd_bond *bond)
 {
 	cancel_delayed_work_sync(&bond->b.mii_work);
 	cancel_delayed_work_sync(&bond->b.mcast_work);
+	cancel_delayed_work_sync(&bond->b.slave_arr_work);
 }
 
 /* miimon changed: (re)start or stop the monitor of a running bond. */

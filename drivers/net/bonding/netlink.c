@@ -272,9 +272,34 @@ static size_t bnd_get_size(const struct net_device *dev)
 	return bnd_opt_nl_size();
 }
 
+/* IFLA_BOND_AD_INFO: the active aggregator, for privileged readers. */
+static int bnd_fill_ad_info(struct sk_buff *skb, struct bnd_bond *bond)
+{
+	struct nlattr *nest;
+	struct ad_info info;
+
+	if (!bond->ops->ad_info || !capable(CAP_NET_ADMIN) ||
+	    bond->ops->ad_info(bond, &info))
+		return 0;
+	nest = nla_nest_start_noflag(skb, IFLA_BOND_AD_INFO);
+	if (!nest ||
+	    nla_put_u16(skb, IFLA_BOND_AD_INFO_AGGREGATOR, info.aggregator_id) ||
+	    nla_put_u16(skb, IFLA_BOND_AD_INFO_NUM_PORTS, info.ports) ||
+	    nla_put_u16(skb, IFLA_BOND_AD_INFO_ACTOR_KEY, info.actor_key) ||
+	    nla_put_u16(skb, IFLA_BOND_AD_INFO_PARTNER_KEY, info.partner_key) ||
+	    nla_put(skb, IFLA_BOND_AD_INFO_PARTNER_MAC, ETH_ALEN, info.partner_system))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int bnd_fill_info(struct sk_buff *skb, const struct net_device *dev)
 {
-	return bnd_opt_fill_all(skb, netdev_priv(dev)) ? -EMSGSIZE : 0;
+	struct bnd_bond *bond = netdev_priv(dev);
+
+	if (bnd_opt_fill_all(skb, bond) || bnd_fill_ad_info(skb, bond))
+		return -EMSGSIZE;
+	return 0;
 }
 
 static int bnd_slave_changelink(struct net_device *dev, struct net_device *sdev,
@@ -333,13 +358,20 @@ static size_t bnd_get_slave_size(const struct net_device *dev,
 	       nla_total_size(sizeof(u32)) +	/* LINK_FAILURE_COUNT */
 	       nla_total_size(MAX_ADDR_LEN) +	/* PERM_HWADDR */
 	       nla_total_size(sizeof(u16)) +	/* QUEUE_ID */
-	       nla_total_size(sizeof(s32));	/* PRIO */
+	       nla_total_size(sizeof(s32)) +	/* PRIO */
+	       nla_total_size(sizeof(u16)) +	/* AD_AGGREGATOR_ID */
+	       nla_total_size(sizeof(u8)) +	/* AD_ACTOR_OPER_PORT_STATE */
+	       nla_total_size(sizeof(u16)) +	/* AD_PARTNER_OPER_PORT_STATE */
+	       nla_total_size(sizeof(u8)) * 2 +	/* AD_CHURN_{ACTOR,PARTNER}_STATE */
+	       nla_total_size(sizeof(u16));	/* ACTOR_PORT_PRIO */
 }
 
 static int bnd_fill_slave_info(struct sk_buff *skb, const struct net_device *dev,
 			       const struct net_device *sdev)
 {
 	struct slave *s = bond_slave_get_rtnl(sdev);
+	struct bnd_bond *bond = bnd_from_b(s->bond);
+	struct bnd_slave_ad_info ad;
 
 	if (nla_put_u8(skb, IFLA_BOND_SLAVE_STATE, bond_slave_state(s)) ||
 	    nla_put_u8(skb, IFLA_BOND_SLAVE_MII_STATUS, s->link) ||
@@ -347,6 +379,16 @@ static int bnd_fill_slave_info(struct sk_buff *skb, const struct net_device *dev
 	    nla_put(skb, IFLA_BOND_SLAVE_PERM_HWADDR, sdev->addr_len, s->perm_hwaddr) ||
 	    nla_put_u16(skb, IFLA_BOND_SLAVE_QUEUE_ID, READ_ONCE(s->queue_id)) ||
 	    nla_put_s32(skb, IFLA_BOND_SLAVE_PRIO, s->prio))
+		return -EMSGSIZE;
+	if (!bond->ops->slave_ad_info ||
+	    bond->ops->slave_ad_info(bond, bnd_slave_from_s(s), &ad))
+		return 0;
+	if (nla_put_u16(skb, IFLA_BOND_SLAVE_AD_AGGREGATOR_ID, ad.aggregator_id) ||
+	    nla_put_u8(skb, IFLA_BOND_SLAVE_AD_ACTOR_OPER_PORT_STATE, ad.actor_state) ||
+	    nla_put_u16(skb, IFLA_BOND_SLAVE_AD_PARTNER_OPER_PORT_STATE, ad.partner_state) ||
+	    nla_put_u8(skb, IFLA_BOND_SLAVE_AD_CHURN_ACTOR_STATE, ad.actor_churn) ||
+	    nla_put_u8(skb, IFLA_BOND_SLAVE_AD_CHURN_PARTNER_STATE, ad.partner_churn) ||
+	    nla_put_u16(skb, IFLA_BOND_SLAVE_ACTOR_PORT_PRIO, ad.port_priority))
 		return -EMSGSIZE;
 	return 0;
 }

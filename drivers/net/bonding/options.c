@@ -256,9 +256,12 @@ int bnd_opt_set(const struct bnd_optctx *ctx, enum bnd_opt_id id,
 	if (err)
 		return err;
 	if (opt->set)
-		return opt->set(ctx, v);
-	bnd_params_write(ctx->p, opt, v->num);
-	return 0;
+		err = opt->set(ctx, v);
+	else
+		bnd_params_write(ctx->p, opt, v->num);
+	if (!err && ctx->bond && ctx->bond->ops->option_changed)
+		ctx->bond->ops->option_changed(ctx->bond, id);
+	return err;
 }
 
 /* sysfs entry: text in, RTNL held by the caller. */
@@ -320,6 +323,9 @@ size_t bnd_opt_nl_size(void)
 	size += nla_total_size(0) +
 		BOND_MAX_NS_TARGETS * nla_total_size(sizeof(struct in6_addr));
 	size += nla_total_size(ETH_ALEN);
+	/* IFLA_BOND_AD_INFO */
+	size += nla_total_size(0) + 4 * nla_total_size(sizeof(u16)) +
+		nla_total_size(ETH_ALEN);
 	return size;
 }
 

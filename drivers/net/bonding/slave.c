@@ -141,6 +141,29 @@ void bnd_free_slave_arr(struct bnd_bond *bond)
 	bnd_publish_slave_arr(bond, NULL, NULL);
 }
 
+/* For mode code that may not take RTNL: rebuild the arrays soon. */
+static void bnd_slave_arr_work(struct work_struct *work)
+{
+	struct bonding *b = container_of(work, struct bonding, slave_arr_work.work);
+
+	if (!rtnl_trylock()) {
+		queue_delayed_work(b->wq, &b->slave_arr_work, 1);
+		return;
+	}
+	bnd_update_slave_arr(bnd_from_b(b));
+	rtnl_unlock();
+}
+
+void bnd_update_slave_arr_async(struct bnd_bond *bond)
+{
+	queue_delayed_work(bond->b.wq, &bond->b.slave_arr_work, 0);
+}
+
+void bnd_slave_arr_work_init(struct bnd_bond *bond)
+{
+	INIT_DELAYED_WORK(&bond->b.slave_arr_work, bnd_slave_arr_work);
+}
+
 /* ---- what the bond inherits ------------------------------------------- */
 
 void bnd_compute_features(struct bnd_bond *bond)
@@ -398,6 +421,7 @@ static void bnd_slave_kobj_release(struct kobject *kobj)
 	struct bnd_slave *slave = bnd_slave_from_s(to_slave(kobj));
 
 	cancel_delayed_work_sync(&slave->s.notify_work);
+	kfree(slave->s.ad_info);
 	kfree_rcu(slave, rcu);
 }
 

@@ -229,23 +229,64 @@ static ssize_t rlb_stats_show(struct device *d, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(rlb_stats);
 
-/* 802.3ad aggregator details: empty unless the bond runs 802.3ad. */
-static ssize_t bnd_ad_info_show(struct device *d, struct device_attribute *attr,
-				char *buf)
+/* 802.3ad active aggregator: empty unless the mode reports one. */
+static bool bnd_ad_info(struct device *d, struct ad_info *info)
 {
-	return 0;
+	const struct bnd_mode_ops *ops = READ_ONCE(bnd_of_device(d)->ops);
+
+	return ops->ad_info && !ops->ad_info(bnd_of_device(d), info);
 }
 
-static struct device_attribute dev_attr_ad_aggregator =
-	__ATTR(ad_aggregator, 0444, bnd_ad_info_show, NULL);
-static struct device_attribute dev_attr_ad_num_ports =
-	__ATTR(ad_num_ports, 0444, bnd_ad_info_show, NULL);
-static struct device_attribute dev_attr_ad_actor_key =
-	__ATTR(ad_actor_key, 0444, bnd_ad_info_show, NULL);
-static struct device_attribute dev_attr_ad_partner_key =
-	__ATTR(ad_partner_key, 0444, bnd_ad_info_show, NULL);
-static struct device_attribute dev_attr_ad_partner_mac =
-	__ATTR(ad_partner_mac, 0444, bnd_ad_info_show, NULL);
+static ssize_t ad_aggregator_show(struct device *d, struct device_attribute *attr,
+				  char *buf)
+{
+	struct ad_info info;
+
+	return bnd_ad_info(d, &info) ? sysfs_emit(buf, "%d\n", info.aggregator_id) : 0;
+}
+static DEVICE_ATTR_RO(ad_aggregator);
+
+static ssize_t ad_num_ports_show(struct device *d, struct device_attribute *attr,
+				 char *buf)
+{
+	struct ad_info info;
+
+	return bnd_ad_info(d, &info) ? sysfs_emit(buf, "%d\n", info.ports) : 0;
+}
+static DEVICE_ATTR_RO(ad_num_ports);
+
+static ssize_t ad_actor_key_show(struct device *d, struct device_attribute *attr,
+				 char *buf)
+{
+	struct ad_info info;
+
+	if (!capable(CAP_NET_ADMIN) || !bnd_ad_info(d, &info))
+		return 0;
+	return sysfs_emit(buf, "%d\n", info.actor_key);
+}
+static DEVICE_ATTR_RO(ad_actor_key);
+
+static ssize_t ad_partner_key_show(struct device *d, struct device_attribute *attr,
+				   char *buf)
+{
+	struct ad_info info;
+
+	if (!capable(CAP_NET_ADMIN) || !bnd_ad_info(d, &info))
+		return 0;
+	return sysfs_emit(buf, "%d\n", info.partner_key);
+}
+static DEVICE_ATTR_RO(ad_partner_key);
+
+static ssize_t ad_partner_mac_show(struct device *d, struct device_attribute *attr,
+				   char *buf)
+{
+	struct ad_info info;
+
+	if (!capable(CAP_NET_ADMIN) || !bnd_ad_info(d, &info))
+		return 0;
+	return sysfs_emit(buf, "%pM\n", info.partner_system);
+}
+static DEVICE_ATTR_RO(ad_partner_mac);
 
 static struct attribute *bnd_attrs[] = {
 	&bnd_attr_slaves.da.attr,

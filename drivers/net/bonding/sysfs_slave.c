@@ -34,10 +34,40 @@ static ssize_t queue_id_show(struct slave *s, char *buf)
 	return sysfs_emit(buf, "%d\n", READ_ONCE(s->queue_id));
 }
 
-/* 802.3ad port details: "N/A" outside an active 802.3ad aggregator. */
-static ssize_t bnd_slave_ad_show(struct slave *s, char *buf)
+/* 802.3ad port details: "N/A" outside an 802.3ad aggregator. */
+static bool bnd_slave_ad(struct slave *s, struct bnd_slave_ad_info *info)
 {
-	return sysfs_emit(buf, "N/A\n");
+	struct bnd_bond *bond = bnd_from_b(s->bond);
+	const struct bnd_mode_ops *ops = READ_ONCE(bond->ops);
+
+	return ops->slave_ad_info && !ops->slave_ad_info(bond, bnd_slave_from_s(s), info);
+}
+
+static ssize_t ad_aggregator_id_show(struct slave *s, char *buf)
+{
+	struct bnd_slave_ad_info info;
+
+	if (!bnd_slave_ad(s, &info))
+		return sysfs_emit(buf, "N/A\n");
+	return sysfs_emit(buf, "%d\n", info.aggregator_id);
+}
+
+static ssize_t ad_actor_oper_port_state_show(struct slave *s, char *buf)
+{
+	struct bnd_slave_ad_info info;
+
+	if (!bnd_slave_ad(s, &info))
+		return sysfs_emit(buf, "N/A\n");
+	return sysfs_emit(buf, "%u\n", info.actor_state);
+}
+
+static ssize_t ad_partner_oper_port_state_show(struct slave *s, char *buf)
+{
+	struct bnd_slave_ad_info info;
+
+	if (!bnd_slave_ad(s, &info))
+		return sysfs_emit(buf, "N/A\n");
+	return sysfs_emit(buf, "%u\n", info.partner_state);
 }
 
 #define BND_SLAVE_ATTR(_name, _show) \
@@ -51,9 +81,9 @@ BND_SLAVE_ATTR(mii_status, mii_status_show);
 BND_SLAVE_ATTR(link_failure_count, link_failure_count_show);
 BND_SLAVE_ATTR(perm_hwaddr, perm_hwaddr_show);
 BND_SLAVE_ATTR(queue_id, queue_id_show);
-BND_SLAVE_ATTR(ad_aggregator_id, bnd_slave_ad_show);
-BND_SLAVE_ATTR(ad_actor_oper_port_state, bnd_slave_ad_show);
-BND_SLAVE_ATTR(ad_partner_oper_port_state, bnd_slave_ad_show);
+BND_SLAVE_ATTR(ad_aggregator_id, ad_aggregator_id_show);
+BND_SLAVE_ATTR(ad_actor_oper_port_state, ad_actor_oper_port_state_show);
+BND_SLAVE_ATTR(ad_partner_oper_port_state, ad_partner_oper_port_state_show);
 
 static const struct attribute *bnd_slave_attrs[] = {
 	&bnd_slave_attr_state.attr,
