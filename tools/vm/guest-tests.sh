@@ -166,7 +166,8 @@ for t in ${BOND_TESTS:-}; do
 	elif [[ $rc == 0 ]]; then
 		ktap ok "$t"
 	elif [[ $rc == 4 ]]; then
-		ktap ok "$t" "SKIP"
+		why=$(grep -o 'SKIP.*' "$bond_job/tests/$t.log" | tail -n1)
+		ktap ok "$t" "${why:-SKIP}"
 	else
 		ktap not-ok "$t" "exit $rc"
 	fi

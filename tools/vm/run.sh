@@ -67,9 +67,14 @@ auto)
 kvm|tcg) ;;
 *) echo "run.sh: ACCEL must be auto, kvm or tcg" >&2; exit 2 ;;
 esac
+extra=
 if [[ $ACCEL == kvm ]]; then
 	accel=(-accel kvm -cpu host)
 else
+	# An emulated CPU on a busy host can lose the host CPU for seconds: give
+	# RCU-stall and soft-lockup detection more slack than Debian's 21 s / 20 s
+	# (a real lockup still shows).
+	extra="rcupdate.rcu_cpu_stall_timeout=60 watchdog_thresh=30"
 	# Single-threaded TCG: with thread=multi the guest kernel sometimes oopses
 	# ("Oops: int3") while live-patching its own text (static keys), as vCPU
 	# threads race on cross-modified code.
@@ -90,7 +95,7 @@ qemu=(qemu-system-x86_64 "${accel[@]}" -smp 2 -m "$BOND_VM_MEM"
 	-nographic -nodefaults -no-user-config -no-reboot
 	-serial "file:$job/console.log" -monitor none
 	-kernel "$kernel" -initrd "$initrd"
-	-append "console=ttyS0 printk.time=1 log_buf_len=4M panic=-1 bond_repo=$repo bond_job=$job"
+	-append "console=ttyS0 printk.time=1 log_buf_len=4M panic=-1 $extra bond_repo=$repo bond_job=$job"
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$job,mount_tag=bondjob,security_model=none,multidevs=remap")
 
