@@ -50,7 +50,7 @@ cp -a "$work/src/." "$dk/src/"
 dkopts=(--dkmstree "$dk/tree" --sourcetree "$dk/source" --installtree "$dk/install" --kernelsourcedir "$ydir")
 dkms add "$dk/src" "${dkopts[@]}" >"$work/dkms-add.log" 2>&1 || { echo "FAIL: dkms add"; cat "$work/dkms-add.log"; exit 1; }
 dkms_build() {
-	sign_file=/nonexistent dkms build -m bonding -v "$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$work/src/dkms.conf")" \
+	sign_file=/nonexistent dkms build -m bonding -v "$(BOND_SRC=$work/src "$here/version-check.sh")" \
 		-k "$kver" "${dkopts[@]}"
 }
 expect_refusal "dkms build" "$work/dkms-build.log" dkms_build

@@ -70,11 +70,10 @@ fi
 ntests=$(wc -w <<<"$tests")
 
 # Per-test timeouts bound the whole guest run.
-default_to=$(sed -n 's/^timeout=\([0-9]\{1,\}\)$/\1/p' "$repo/selftests/settings" | tail -n1)
 vm_limit=240
-for t in $tests; do
-	to=$(head -n 20 "$repo/selftests/$t" 2>/dev/null | sed -n 's/^# timeout=\([0-9]\{1,\}\)$/\1/p' | head -n1)
-	vm_limit=$((vm_limit + ${to:-${default_to:-45}} + 15))
+# shellcheck disable=SC2086
+for to in $("$here/vm/test-timeout.sh" "$repo/selftests" $tests); do
+	vm_limit=$((vm_limit + to + 15))
 done
 
 nkern=$(wc -w <<<"$KERNELS")

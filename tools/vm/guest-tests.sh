@@ -42,13 +42,6 @@ ktap() {			# ok|not-ok NAME [DIRECTIVE]
 splat_re() { grep -Ev '^(#|$)' "$sel/splat_patterns"; }
 klog_lines() { dmesg | wc -l; }
 
-default_timeout=$(sed -n 's/^timeout=\([0-9]\{1,\}\)$/\1/p' "$sel/settings" 2>/dev/null | tail -n1)
-default_timeout=${default_timeout:-45}
-test_timeout() {
-	local t
-	t=$(head -n 20 "$1" | sed -n 's/^# timeout=\([0-9]\{1,\}\)$/\1/p' | head -n1)
-	echo "${t:-$default_timeout}"
-}
 
 want_src=$(modinfo -F srcversion "$BOND_MAKE_MODULE" 2>/dev/null)
 ours_reason=
@@ -137,7 +130,7 @@ for t in ${BOND_TESTS:-}; do
 		ktap not-ok "$t" "not run: ${ours_reason:-cannot load bonding}"
 		continue
 	fi
-	to=$(test_timeout "$sel/$t")
+	to=$("$BOND_REPO/tools/vm/test-timeout.sh" "$sel" "$t")
 	echo "# ===== $t (timeout ${to}s)"
 	k0=$(klog_lines)
 	t0=$SECONDS
