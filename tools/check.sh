@@ -26,6 +26,9 @@ unset KDIR WERROR
 
 logs=$repo/build/logs
 mkdir -p "$logs"
+# One make check / make demo at a time per checkout: they share build/.
+exec 8>"$repo/build/.lock"
+flock -n 8 || { echo "# waiting for another make check/demo in this checkout"; flock 8; }
 tap=$logs/check.tap
 : >"$tap"
 n=0

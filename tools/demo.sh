@@ -16,6 +16,9 @@ unset WERROR
 
 say() { echo "demo: $*"; }
 
+mkdir -p "$repo/build"
+exec 8>"$repo/build/.lock"
+flock -n 8 || { say "waiting for another make check/demo in this checkout"; flock 8; }
 kver=$("$here/kernels.sh" fetch "$DEMO_KERNEL") || exit 1
 # Build and DKMS-install the very same sources.
 export BOND_SRC=$repo/build/demo-src
