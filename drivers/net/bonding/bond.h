@@ -42,6 +42,10 @@ struct bnd_bond;
 struct bnd_slave;
 struct seq_file;
 
+/* The shape of struct bonding's recv_probe. */
+typedef int (*rcu_recv_probe_t)(const struct sk_buff *skb, struct bonding *b,
+				struct slave *s);
+
 /* What sysfs, netlink and /proc show of an 802.3ad port. */
 struct bnd_slave_ad_info {
 	u16 aggregator_id;
@@ -73,6 +77,7 @@ struct bnd_slave_ad_info {
  * @set_mac:	 the bond's MAC address changes; return 0 or an error
  * @slave_usable: whether a slave belongs in b.usable_slaves
  * @vlan_removed: a VLAN on top of the bond is gone
+ * @arp_monitor: one round of the ARP monitor (modes that support it)
  * @carrier_ok:	 whether the bond has carrier (default: min_links slaves up)
  * @option_changed: an option of the running bond changed (after its setter)
  * @ad_info:	 802.3ad active aggregator facts; 0 if there is one. Any
@@ -99,6 +104,7 @@ struct bnd_mode_ops {
 	int (*set_mac)(struct bnd_bond *bond, const u8 *addr);
 	bool (*slave_usable)(const struct slave *s);
 	void (*vlan_removed)(struct bnd_bond *bond, u16 vid);
+	void (*arp_monitor)(struct bnd_bond *bond);
 	bool (*carrier_ok)(struct bnd_bond *bond);
 	void (*option_changed)(struct bnd_bond *bond, int opt_id);
 	int (*ad_info)(struct bnd_bond *bond, struct ad_info *info);
@@ -114,6 +120,7 @@ extern const struct bnd_mode_ops bnd_mode_rr;
 extern const struct bnd_mode_ops bnd_mode_ab;
 extern const struct bnd_mode_ops bnd_mode_xor;
 extern const struct bnd_mode_ops bnd_mode_bcast;
+extern const struct bnd_mode_ops bnd_mode_3ad;
 extern const struct bnd_mode_ops bnd_mode_tlb;
 extern const struct bnd_mode_ops bnd_mode_alb;
 
@@ -259,7 +266,15 @@ void bnd_peer_notify_arm(struct bnd_bond *bond);
 void bnd_work_init(struct bnd_bond *bond);
 void bnd_work_start(struct bnd_bond *bond);
 void bnd_work_stop(struct bnd_bond *bond);
-void bnd_miimon_restart(struct bnd_bond *bond);
+void bnd_monitor_restart(struct bnd_bond *bond);
+rcu_recv_probe_t bnd_recv_hook(const struct bnd_bond *bond);
+
+/* arpmon.c */
+int bnd_arp_rcv(const struct sk_buff *skb, struct bonding *b, struct slave *s);
+void bnd_arpmon_lb(struct bnd_bond *bond);
+void bnd_arpmon_ab(struct bnd_bond *bond);
+void bnd_arpmon_init(struct bnd_bond *bond);
+void bnd_arpmon_slave_init(struct bnd_bond *bond, struct slave *s);
 void bnd_set_slave_link(struct bnd_bond *bond, struct slave *s, int link);
 
 /* hash.c */

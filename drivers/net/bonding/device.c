@@ -176,7 +176,7 @@ static int bnd_open(struct net_device *dev)
 	 * Everything the mode's receive hook reads exists now: publish it.
 	 * Frames on other bonds' slaves never get here (see bnd_handle_frame).
 	 */
-	smp_store_release(&bond->b.recv_probe, ops->recv_probe);
+	smp_store_release(&bond->b.recv_probe, bnd_recv_hook(bond));
 
 	bnd_update_slave_arr(bond);
 	bnd_work_start(bond);

@@ -51,6 +51,7 @@ static const struct bnd_mode_ops *const bnd_modes[BND_MODE_COUNT] = {
 	[BOND_MODE_ACTIVEBACKUP] = &bnd_mode_ab,
 	[BOND_MODE_XOR]		 = &bnd_mode_xor,
 	[BOND_MODE_BROADCAST]	 = &bnd_mode_bcast,
+	[BOND_MODE_8023AD]	 = &bnd_mode_3ad,
 	[BOND_MODE_TLB]		 = &bnd_mode_tlb,
 	[BOND_MODE_ALB]		 = &bnd_mode_alb,
 };

@@ -92,5 +92,6 @@ const struct bnd_mode_ops bnd_mode_ab = {
 	.xmit		= bnd_ab_xmit,
 	.slave_attach	= bnd_ab_slave_attach,
 	.link_change	= bnd_ab_link_change,
+	.arp_monitor	= bnd_arpmon_ab,
 	.active_change	= bnd_ab_active_change,
 };

@@ -19,4 +19,5 @@ const struct bnd_mode_ops bnd_mode_xor = {
 	.xmit		= bnd_xor_xmit,
 	.slave_attach	= bnd_trunk_slave_attach,
 	.link_change	= bnd_trunk_link_change,
+	.arp_monitor	= bnd_arpmon_lb,
 };

@@ -227,28 +227,50 @@ void bnd_work_init(struct bnd_bond *bond)
 {
 	INIT_DELAYED_WORK(&bond->b.mii_work, bnd_mii_work);
 	INIT_DELAYED_WORK(&bond->b.mcast_work, bnd_mcast_work);
+	bnd_arpmon_init(bond);
 	bnd_slave_arr_work_init(bond);
 }
 
+/*
+ * The receive hook a running bond publishes: its mode's (RLB, LACP), or
+ * the ARP monitor's while that runs, or none.
+ */
+rcu_recv_probe_t bnd_recv_hook(const struct bnd_bond *bond)
+{
+	if (bond->ops->recv_probe)
+		return bond->ops->recv_probe;
+	return bond->b.params.arp_interval ? bnd_arp_rcv : NULL;
+}
+
+/* Start the link monitor the bond is configured for (miimon or ARP). */
 void bnd_work_start(struct bnd_bond *bond)
 {
 	if (bond->b.params.miimon)
 		queue_delayed_work(bond->b.wq, &bond->b.mii_work, 0);
+	else if (bond->b.params.arp_interval && bond->ops->arp_monitor)
+		queue_delayed_work(bond->b.wq, &bond->b.arp_work, 0);
 }
 
 void bnd_work_stop(struct bnd_bond *bond)
 {
 	cancel_delayed_work_sync(&bond->b.mii_work);
+	cancel_delayed_work_sync(&bond->b.arp_work);
 	cancel_delayed_work_sync(&bond->b.mcast_work);
 	cancel_delayed_work_sync(&bond->b.slave_arr_work);
 }
 
-/* miimon changed: (re)start or stop the monitor of a running bond. */
-void bnd_miimon_restart(struct bnd_bond *bond)
+/*
+ * miimon or arp_interval changed on a running bond: stop both monitors,
+ * publish the receive hook that now applies, start the one configured.
+ * The ARP hook reads no state that could go away, so no grace period.
+ */
+void bnd_monitor_restart(struct bnd_bond *bond)
 {
 	if (!netif_running(bond->b.dev))
 		return;
 	cancel_delayed_work_sync(&bond->b.mii_work);
-	if (bond->b.params.miimon)
-		queue_delayed_work(bond->b.wq, &bond->b.mii_work, 0);
+	cancel_delayed_work_sync(&bond->b.arp_work);
+	if (!bond->ops->recv_probe)
+		smp_store_release(&bond->b.recv_probe, bnd_recv_hook(bond));
+	bnd_work_start(bond);
 }

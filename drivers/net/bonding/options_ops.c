@@ -118,7 +118,7 @@ int bnd_miimon_set(const struct bnd_optctx *ctx, const struct bnd_optval *v)
 		p->arp_validate = BOND_ARP_VALIDATE_NONE;
 	}
 	if (ctx->bond)
-		bnd_miimon_restart(ctx->bond);
+		bnd_monitor_restart(ctx->bond);
 	return 0;
 }
 
@@ -181,12 +181,14 @@ u64 bnd_peer_delay_get(const struct bnd_bond *bond)
 int bnd_arp_interval_set(const struct bnd_optctx *ctx,
 				const struct bnd_optval *v)
 {
-	if (v->num) {
-		bnd_opt_report(ctx, BND_OPT_ARP_INTERVAL, -EOPNOTSUPP,
-			       "ARP monitoring is not implemented by this build; use miimon");
-		return -EOPNOTSUPP;
-	}
-	ctx->p->arp_interval = 0;
+	struct bond_params *p = ctx->p;
+
+	/* The two link monitors exclude each other; the newer one wins. */
+	p->arp_interval = v->num;
+	if (p->arp_interval && p->miimon)
+		p->miimon = 0;
+	if (ctx->bond)
+		bnd_monitor_restart(ctx->bond);
 	return 0;
 }
 
@@ -252,40 +254,12 @@ int bnd_arp_targets_set(const struct bnd_optctx *ctx,
 				bnd_arp_target_del(ctx, ip);
 }
 
-int bnd_ns_targets_set(const struct bnd_optctx *ctx,
-			      const struct bnd_optval *v)
+int bnd_ns_targets_set(const struct bnd_optctx *ctx, const struct bnd_optval *v)
 {
-#if IS_ENABLED(CONFIG_IPV6)
-	struct in6_addr *targets = ctx->p->ns_targets;
-	struct in6_addr addr, any = {};
-	int slot;
-
-	if (v->bin_len != sizeof(addr)) {
-		bnd_opt_report(ctx, BND_OPT_NS_TARGETS, -EINVAL, "invalid IPv6 address");
-		return -EINVAL;
-	}
-	memcpy(&addr, v->bin, sizeof(addr));
-	if (!bond_is_ip6_target_ok(&addr)) {
-		bnd_opt_report(ctx, BND_OPT_NS_TARGETS, -EINVAL,
-			       "invalid NS target %pI6c", &addr);
-		return -EINVAL;
-	}
-	if (bond_get_targets_ip6(targets, &addr) != -1) {
-		bnd_opt_report(ctx, BND_OPT_NS_TARGETS, -EINVAL,
-			       "NS target %pI6c is already present", &addr);
-		return -EINVAL;
-	}
-	slot = bond_get_targets_ip6(targets, &any);
-	if (slot < 0) {
-		bnd_opt_report(ctx, BND_OPT_NS_TARGETS, -EINVAL,
-			       "NS target table is full");
-		return -EINVAL;
-	}
-	targets[slot] = addr;
-	return 0;
-#else
+	/* IPv6 NS probes are not sent yet: refuse rather than ignore targets. */
+	bnd_opt_report(ctx, BND_OPT_NS_TARGETS, -EOPNOTSUPP,
+		       "IPv6 neighbour-solicitation monitoring is not implemented by this build");
 	return -EOPNOTSUPP;
-#endif
 }
 
 int bnd_primary_set(const struct bnd_optctx *ctx, const struct bnd_optval *v)

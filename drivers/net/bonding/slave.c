@@ -462,6 +462,9 @@ static void bnd_enslave_link(struct bnd_bond *bond, struct bnd_slave *slave)
 	} else if (bond->b.params.miimon && bond->b.params.updelay) {
 		link = BOND_LINK_BACK;
 		s->delay = bond->b.params.updelay;
+	} else if (!bond->b.params.miimon && bond->b.params.arp_interval) {
+		link = netif_carrier_ok(s->dev) ? BOND_LINK_UP : BOND_LINK_DOWN;
+		bnd_arpmon_slave_init(bond, s);
 	}
 	bond_set_slave_link_state(s, link, BOND_SLAVE_NOTIFY_NOW);
 	if (link != BOND_LINK_DOWN)
