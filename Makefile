@@ -30,7 +30,7 @@ DEMO_KERNEL ?= 6.12
 
 export BOND_CACHE KERNELS ACCEL WERROR T KDIR DEMO_KERNEL
 
-.PHONY: all modules sparse check demo deps version-check clean help
+.PHONY: all modules sparse check soak demo deps version-check clean help
 all modules:
 	@tools/build.sh driver
 
@@ -45,6 +45,8 @@ deps:
 
 check:
 	@tools/check.sh
+soak:
+	@BOND_SOAK=1 T="$(or $(T),mixed_seed mixed_modes mixed_churn)" tools/check.sh
 
 demo:
 	@tools/deps.sh

@@ -11,7 +11,8 @@
 # non-zero on any failure: build or sparse warning, DKMS, module proof, test,
 # kernel splat, guest hang or crash.
 #
-# Environment: KERNELS (default "6.1 6.12"), T (run only this test),
+# Environment: KERNELS (default "6.1 6.12"), T (run only these tests),
+# BOND_SOAK (1: tests run their long variant, time limits x10),
 # ACCEL, BOND_CACHE. Logs: build/logs/ (console log per kernel) and
 # build/<kver>/ (build, sparse, DKMS, per-test logs).
 set -uo pipefail
@@ -63,8 +64,10 @@ step() {			# NAME LOG CMD...: run a step, its output to LOG
 all_tests=$(make -s -C "$repo/selftests" print-tests)
 if [[ -n $T ]]; then
 	tests=
-	for t in $all_tests; do
-		[[ $t == "$T" || $t == "$T.sh" || ${t%.*} == "$T" ]] && tests=$t
+	for want in $T; do
+		for t in $all_tests; do
+			[[ $t == "$want" || $t == "$want.sh" || ${t%.*} == "$want" ]] && tests+="${tests:+ }$t"
+		done
 	done
 	[[ -n $tests ]] || { echo "check.sh: T=$T is not in TEST_PROGS of selftests/Makefile: $all_tests" >&2; exit 2; }
 else
@@ -191,6 +194,7 @@ for series in $KERNELS; do
 		printf 'BOND_DKMS_MODULE=%q\n' "$dkms_mod"
 		printf 'BOND_MODULES_INDEX=%q\n' "$index"
 		printf 'BOND_TEST_MODULES=%q\n' "$out/test-modules"
+		printf 'BOND_SOAK=%q\n' "${BOND_SOAK:-0}"
 	} >"$job/job.env"
 	: >"$job/ktap"
 	diag "booting $kver (ACCEL=${ACCEL:-auto}, bound ${vm_limit}s)"
