@@ -42,11 +42,10 @@ ktap() {			# ok|not-ok NAME [DIRECTIVE]
 splat_re() { grep -Ev '^(#|$)' "$sel/splat_patterns"; }
 klog_lines() { dmesg | wc -l; }
 
-
 want_src=$(modinfo -F srcversion "$BOND_MAKE_MODULE" 2>/dev/null)
 ours_reason=
 bonding_is_ours() {
-	local v s p
+	local v s
 	ours_reason=
 	[[ -d /sys/module/bonding ]] || { ours_reason="bonding is not loaded"; return 1; }
 	v=$(cat /sys/module/bonding/version 2>/dev/null)
