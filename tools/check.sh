@@ -92,7 +92,7 @@ diag "kernels: $KERNELS; tests: $tests"
 # One snapshot of the driver sources serves every step and kernel of this run.
 export BOND_SRC=$repo/build/src
 rm -rf "$BOND_SRC"
-if ! BOND_SRC= "$here/snapshot-src.sh" "$BOND_SRC" 2>"$logs/snapshot.log"; then
+if ! env -u BOND_SRC "$here/snapshot-src.sh" "$BOND_SRC" 2>"$logs/snapshot.log"; then
 	echo "check.sh: cannot snapshot the driver sources:" >&2
 	cat "$logs/snapshot.log" >&2
 	exit 1

@@ -23,7 +23,7 @@ kver=$("$here/kernels.sh" fetch "$DEMO_KERNEL") || exit 1
 # Build and DKMS-install the very same sources.
 export BOND_SRC=$repo/build/demo-src
 rm -rf "$BOND_SRC"
-BOND_SRC= "$here/snapshot-src.sh" "$BOND_SRC" || exit 1
+env -u BOND_SRC "$here/snapshot-src.sh" "$BOND_SRC" || exit 1
 kdir=$("$here/kernels.sh" kdir "$kver")
 out=$repo/build/$kver
 mkdir -p "$out"

@@ -58,7 +58,7 @@ newest_cached() {
 declare -A apt_dep=()
 apt_loaded=
 apt_load() {			# SERIES...
-	local metas=(linux-image-amd64) s meta= line
+	local metas=(linux-image-amd64) s meta='' line
 	[[ -n $apt_loaded ]] && return
 	apt_loaded=1
 	for s; do metas+=("linux-image-$s-amd64"); done

@@ -14,6 +14,7 @@
 # tools/vm/modules-index.sh) is installed. `modprobe bonding` must then
 # resolve to updates/dkms/, or the setup fails.
 
+: "${bond_job:?set by the kernel command line}"
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LC_ALL=C.UTF-8 TERM=dumb
 cd /

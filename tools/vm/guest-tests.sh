@@ -24,6 +24,7 @@
 # $bond_job/tests/<test>.log. Exit 0 only if everything passed or skipped.
 
 set -u
+: "${bond_job:?set by the kernel command line}"
 sel=$BOND_REPO/selftests
 cd "$sel" || exit 1
 mkdir -p "$bond_job/tests"
@@ -96,12 +97,12 @@ bonds_in() {			# [NETNS]: list bonds
 
 # Remove what a test left; print the bonds it left behind.
 cleanup_after_test() {
-	local ns b l left=()
+	local ns b l stale=()
 	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
-		for b in $(bonds_in "$ns" | sort -u); do left+=("$ns/$b"); done
+		for b in $(bonds_in "$ns" | sort -u); do stale+=("$ns/$b"); done
 	done
 	for b in $(bonds_in | sort -u); do
-		[[ -n $b ]] && left+=("$b")
+		[[ -n $b ]] && stale+=("$b")
 	done
 	ip -all netns delete 2>/dev/null
 	for b in $(bonds_in | sort -u); do
@@ -112,7 +113,7 @@ cleanup_after_test() {
 		echo "# runner: removing interface $l left in the initial netns" >&2
 		ip link del "$l" 2>/dev/null
 	done
-	echo "${left[*]}"
+	echo "${stale[*]}"
 }
 
 for t in ${BOND_TESTS:-}; do
