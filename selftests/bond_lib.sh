@@ -253,3 +253,247 @@ bond_neigh_mac() {
 	_bond_ns_args "$@"; shift $_bshift
 	_bond_in "$_bns" ip -j neigh show "$1" ${2:+dev "$2"} | jq -r '.[0].lladdr // empty'
 }
+
+# ---------------------------------------------------------------- fork-free helpers
+# (core-traffic helper) Under TCG a fork costs ~0.25 s and an exec ~0.4 s
+# (`ip netns exec` more, it remounts /sys), so tests that poll or count a
+# lot read state with shell builtins only: the sysfs of a namespace is
+# mounted once (bct_sysfs_mount) and read with `read`; waits use
+# EPOCHREALTIME and `read -t` instead of date(1) and sleep(1).
+#
+#   bct_ip NS ARGS...               ip -n NS ARGS (no $(ns ...) subshell)
+#   bct_in NS CMD...                CMD in NS's network namespace only
+#                                   (nsenter --net: cheaper than ip netns exec)
+#   bct_sysfs_mount NS              a sysfs showing NS at ${BCT_SYS[NS]}
+#                                   (unmounted at exit, before NS is deleted)
+#   bct_get VAR FILE                first line of FILE into VAR; 1 if unreadable
+#   bct_stat VAR NS IF COUNTER      /sys/class/net/IF/statistics/COUNTER of NS
+#   bct_ms VAR                      milliseconds since the epoch
+#   bct_sleep SECONDS               sleep (fractions allowed) without forking
+#   bct_wait_until TIMEOUT CMD...   like wait_until, polling every 0.05 s,
+#                                   no fork besides CMD's own
+#   bct_veth_to_switch NS IF SW PORT  veth IF in NS (down, ready to enslave)
+#                                   <-> PORT on SW's br0 (up)
+#   bct_client SW NAME CIDR         namespace NAME, eth0 on SW's br0, address, up
+#   bct_ping VAR NS ARGS...         ping ARGS in NS; VAR gets "SENT RECEIVED
+#                                   DUPLICATES" from its summary
+#   bct_ok CMD..., bct_fail CMD...  check_ok/check_fail without their
+#                                   subshell: CMD runs in this shell (a
+#                                   function costs no fork), output to a file
+#   slab (exact counts: each read first shrinks the cache, which flushes
+#   the per-CPU slabs whose free objects /proc/slabinfo counts as active)
+#   bct_slab_real VAR CACHE         the /proc/slabinfo name CACHE is counted
+#                                   under (a mergeable cache such as
+#                                   bnd_rlb_client is an alias of another)
+#   bct_slab_objects VAR CACHE      objects in use in CACHE
+#   bct_slab_snapshot TAG CACHE...  remember them under TAG
+#   bct_slab_check TAG TOL [TIMEOUT]  a check that every cache of TAG is back
+#                                   within +TOL of its snapshot, waiting up to
+#                                   TIMEOUT (default 20) s for RCU-deferred
+#                                   frees (drop_caches kicks kfree_rcu)
+
+declare -gA BCT_SYS=()
+_bct_tmp=
+_bct_sleep_fd=
+
+bct_ip() {
+	local n=$1
+	shift
+	ip -n "$NS_PREFIX$n" "$@"
+}
+
+bct_in() {
+	local n=$1
+	shift
+	nsenter --net="/run/netns/$NS_PREFIX$n" "$@"
+}
+
+_bct_tmpdir() {
+	[[ -n $_bct_tmp ]] && return 0
+	_bct_tmp=$(mktemp -d /tmp/bct.XXXXXX) || return 1
+	defer rm -rf "$_bct_tmp"
+}
+
+bct_sysfs_mount() {
+	local d
+	_bct_tmpdir || { _check_failed "mktemp"; return 1; }
+	d=$_bct_tmp/sys-$1
+	mkdir -p "$d" && nsenter --net="/run/netns/$NS_PREFIX$1" mount -t sysfs sysfs "$d" ||
+		{ _check_failed "mount the sysfs of namespace $1"; return 1; }
+	defer umount "$d"
+	BCT_SYS[$1]=$d
+}
+
+bct_get() {
+	IFS= read -r "$1" <"$2" 2>/dev/null
+}
+
+bct_stat() {
+	IFS= read -r "$1" <"${BCT_SYS[$2]}/class/net/$3/statistics/$4" 2>/dev/null
+}
+
+bct_ms() {
+	local t=${EPOCHREALTIME/[.,]/}
+	printf -v "$1" '%s' "$((t / 1000))"
+}
+
+bct_sleep() {
+	if [[ -z $_bct_sleep_fd ]]; then
+		exec {_bct_sleep_fd}<> <(:)
+	fi
+	read -r -t "$1" -u "$_bct_sleep_fd" _
+	return 0
+}
+
+# _bct_to_ms VAR SECONDS: SECONDS (fractions allowed) in milliseconds.
+_bct_to_ms() {
+	local i=${2%%.*} f=000
+	[[ $2 == *.* ]] && f=${2#*.}000
+	printf -v "$1" '%s' "$((10#${i:-0} * 1000 + 10#${f:0:3}))"
+}
+
+bct_wait_until() {
+	local limit deadline now
+	_bct_to_ms limit "$1"
+	shift
+	bct_ms now
+	deadline=$((now + limit))
+	until "$@" >/dev/null 2>&1; do
+		bct_ms now
+		if ((now >= deadline)); then
+			log "timed out after $((limit / 1000)).$((limit % 1000 / 100))s waiting for: $*"
+			return 1
+		fi
+		bct_sleep 0.05
+	done
+	return 0
+}
+
+bct_veth_to_switch() {
+	ip link add "$2" netns "$NS_PREFIX$1" type veth peer name "$4" netns "$NS_PREFIX$3" &&
+	bct_ip "$3" link set "$4" master br0 &&
+	bct_ip "$3" link set "$4" up ||
+		{ _check_failed "bct_veth_to_switch $*"; return 1; }
+}
+
+bct_client() {
+	ns_create "$2" || return 1
+	ip link add eth0 netns "$NS_PREFIX$2" type veth peer name "c-$2" netns "$NS_PREFIX$1" &&
+	bct_ip "$1" link set "c-$2" master br0 &&
+	bct_ip "$1" link set "c-$2" up &&
+	bct_ip "$2" addr add "$3" dev eth0 &&
+	bct_ip "$2" link set eth0 up ||
+		{ _check_failed "bct_client $*"; return 1; }
+}
+
+bct_ping() {
+	local var=$1 n=$2 out tx=0 rx=0 dup=0
+	shift 2
+	out=$(nsenter --net="/run/netns/$NS_PREFIX$n" ping "$@" 2>&1)
+	[[ $out =~ ([0-9]+)\ packets\ transmitted ]] && tx=${BASH_REMATCH[1]}
+	[[ $out =~ ([0-9]+)\ (packets\ )?received ]] && rx=${BASH_REMATCH[1]}
+	[[ $out =~ \+([0-9]+)\ duplicates ]] && dup=${BASH_REMATCH[1]}
+	printf -v "$var" '%s %s %s' "$tx" "$rx" "$dup"
+	log "ping $* in $n: sent $tx, received $rx, duplicates $dup"
+}
+
+_bct_run() {			# WANT CMD...: run CMD here, check its status
+	local want=$1 rc out l
+	shift
+	_bct_tmpdir || return 1
+	"$@" >"$_bct_tmp/out" 2>&1
+	rc=$?
+	if ((want == 0 && rc == 0)); then
+		log "ok: \`$*\`"
+		return 0
+	elif ((want != 0 && rc != 0)); then
+		log "ok: \`$*\` failed as expected (exit $rc)"
+		return 0
+	fi
+	out=
+	while IFS= read -r l; do
+		out+=$'\n'"#   $l"
+	done <"$_bct_tmp/out"
+	_check_failed "\`$*\` exited $rc, want ${want/1/failure}; output:${out:- (none)}"
+}
+
+bct_ok() { _bct_run 0 "$@"; }
+bct_fail() { _bct_run 1 "$@"; }
+
+declare -gA _bct_slab_alias=() _bct_slab_base=()
+
+bct_slab_real() {
+	local c=$2 n rest
+	if [[ -n ${_bct_slab_alias[$c]:-} ]]; then
+		printf -v "$1" '%s' "${_bct_slab_alias[$c]}"
+		return 0
+	fi
+	while read -r n rest; do
+		[[ $n == slabinfo || $n == '#'* ]] && continue
+		if [[ $n == "$c" || ( -e /sys/kernel/slab/$c && /sys/kernel/slab/$n -ef /sys/kernel/slab/$c ) ]]; then
+			_bct_slab_alias[$c]=$n
+			printf -v "$1" '%s' "$n"
+			return 0
+		fi
+	done </proc/slabinfo
+	return 1
+}
+
+bct_slab_objects() {
+	local real n a rest
+	bct_slab_real real "$2" || return 1
+	echo 1 >"/sys/kernel/slab/$real/shrink" 2>/dev/null
+	while read -r n a rest; do
+		if [[ $n == "$real" ]]; then
+			printf -v "$1" '%s' "$a"
+			return 0
+		fi
+	done </proc/slabinfo
+	return 1
+}
+
+bct_slab_snapshot() {
+	local tag=$1 c v real
+	shift
+	echo 2 >/proc/sys/vm/drop_caches
+	for c; do
+		bct_slab_real real "$c" || { _check_failed "no slab cache '$c'"; continue; }
+		bct_slab_objects v "$c" || { _check_failed "cannot read slab cache '$c'"; continue; }
+		_bct_slab_base["$tag/$c"]=$v
+		log "slab $c${real:+ (counted as $real)}: $v objects"
+	done
+}
+
+_bct_slab_within() {		# TAG TOL
+	local k v
+	echo 2 >/proc/sys/vm/drop_caches
+	for k in "${!_bct_slab_base[@]}"; do
+		[[ $k == "$1/"* ]] || continue
+		bct_slab_objects v "${k#*/}" || return 1
+		((v - _bct_slab_base[$k] <= $2)) || return 1
+	done
+}
+
+bct_slab_check() {
+	local tag=$1 tol=$2 limit k v msg= now deadline rc=1
+	_bct_to_ms limit "${3:-20}"
+	bct_ms now
+	deadline=$((now + limit))
+	while :; do
+		_bct_slab_within "$tag" "$tol" && { rc=0; break; }
+		bct_ms now
+		((now >= deadline)) && break
+		bct_sleep 0.5
+	done
+	for k in "${!_bct_slab_base[@]}"; do
+		[[ $k == "$tag/"* ]] || continue
+		bct_slab_objects v "${k#*/}"
+		msg+=" ${k#*/}:${_bct_slab_base[$k]}->${v:-?}"
+	done
+	if ((rc == 0)); then
+		log "ok: slab caches of '$tag' within +$tol objects:$msg"
+	else
+		_check_failed "slab growth over +$tol ($tag):$msg"
+	fi
+}
+
