@@ -23,13 +23,16 @@
 #
 # Functions:
 #   setup     mx_init [CLIENT...], mx_ns NAME..., mx_bridge BR,
-#             mx_bond [opts] NAME MODE NSLAVES,
+#             mx_bond [opts] NAME MODE NSLAVES, mx_bonds_begin/mx_bonds_end,
 #             mx_bond_del NAME..., mx_client NAME BR CIDR...,
 #             mx_sysfs_mount NS, mx_sysfs_umount NS
 #   reading   mx_sysfs NS, mx_cat FILE (no exec), mx_slaves [-n NS] BOND,
 #             mx_mac [-n NS] IF, mx_rlb [-n NS] BOND FIELD, mx_rlb_text BOND,
-#             mx_rx [-n NS] BOND, mx_table [-n NS] BOND, mx_netns_inode NS
-#   waiting   mx_bond_ready [-n NS] BOND (carrier and every slave's MII up)
+#             mx_rx [-n NS] BOND, mx_table [-n NS] BOND, mx_netns_inode NS,
+#             mx_proc BOND; _mx_get_rlb, _mx_get_rx, _mx_get_storm and
+#             _mx_get_*_delta set MX_V instead of printing (no fork)
+#   waiting   mx_bond_ready [-n NS] BOND (carrier and every slave's MII up),
+#             mx_wait TIMEOUT CMD... and mx_sleep S (no forks)
 #   storms    mx_storm TAG NS IFACE ARGS..., mx_storm_wait TAG...,
 #             mx_storm_stop TAG..., mx_storm_sent TAG, mx_storm_field TAG KEY
 #   sources   mx_sources IP0 MAC0 N  ("ip mac" of storm sources 0..N-1)
@@ -46,6 +49,40 @@ MX_SCALE=$((MX_SOAK ? 10 : 1))
 
 # mx_scale N: N in a normal run, 10*N in a soak run (BOND_SOAK=1).
 mx_scale() { echo $(($1 * MX_SCALE)); }
+
+# Under TCG every fork and exec costs a lot (0.1-0.5 s on a loaded host),
+# so the hot paths here use builtins only: counters are returned in MX_V
+# by the _mx_get_* functions, and mx_wait polls without forking.
+MX_V=
+_mx_sleep_fd=
+
+# mx_sleep SECONDS: sleep without an exec (read with a timeout on a FIFO
+# nobody writes to).
+mx_sleep() {
+	if [[ -n $_mx_sleep_fd ]]; then
+		read -r -t "$1" -u "$_mx_sleep_fd" _ 2>/dev/null
+	else
+		sleep "$1"
+	fi
+	return 0
+}
+
+# mx_wait TIMEOUT CMD...: like wait_until (poll CMD every 0.1 s until it
+# succeeds; 1 and a log line after TIMEOUT seconds), without forks when
+# CMD is a builtin or function.
+mx_wait() {
+	local limit=$1 t0
+	shift
+	t0=${EPOCHREALTIME/./}
+	until "$@" >/dev/null 2>&1; do
+		if ((${EPOCHREALTIME/./} - t0 >= ${limit%%.*} * 1000000)); then
+			log "timed out after ${limit}s waiting for: $*"
+			return 1
+		fi
+		mx_sleep 0.1
+	done
+	return 0
+}
 
 declare -gA MX_SYSFS=()		# short ns name -> its sysfs mount
 declare -gA MX_STORM_PID=()	# storm tag -> pid
@@ -91,6 +128,7 @@ mx_ns() {
 mx_init() {
 	MX_TMP=$(mktemp -d /tmp/mixed.XXXXXX) || { _check_failed "mktemp"; return 1; }
 	defer _mx_cleanup
+	mkfifo "$MX_TMP/sleep.fifo" && exec {_mx_sleep_fd}<>"$MX_TMP/sleep.fifo"
 	mx_ns h sw "$@" || return 1
 	# No IPv6 (its multicast would be non-ARP noise on the slaves);
 	# arp_ignore=1: only the owner of an address answers for it.
@@ -208,9 +246,23 @@ mx_bond() {
 	done
 	hb+="link set $name up"$'\n'
 	[[ -n $ip ]] && hb+="addr add $ip dev $name"$'\n'
+	MX_BOND_BR[$name]=$br
+	if [[ -n $_mx_batching ]]; then
+		_mx_hb+=$hb _mx_sb+=$sb
+		return 0
+	fi
 	ns_ip "$n" -batch - <<<"$hb" || { _check_failed "mx_bond $name ($mode) in $n"; return 1; }
 	ns_ip sw -batch - <<<"$sb" || { _check_failed "mx_bond $name: switch ports"; return 1; }
-	MX_BOND_BR[$name]=$br
+}
+
+# mx_bonds_begin ... mx_bonds_end: the mx_bond calls in between (in h)
+# are made by two `ip -batch` runs in all, at mx_bonds_end.
+_mx_batching= _mx_hb= _mx_sb=
+mx_bonds_begin() { _mx_batching=1 _mx_hb= _mx_sb=; }
+mx_bonds_end() {
+	_mx_batching=
+	ns_ip h -batch - <<<"$_mx_hb" || { _check_failed "bonds in h"; return 1; }
+	ns_ip sw -batch - <<<"$_mx_sb" || { _check_failed "switch ports of the bonds"; return 1; }
 }
 
 # mx_bond_del [-n NS] NAME...: delete bonds and their slave veths.
@@ -289,8 +341,15 @@ mx_rlb_text() {
 # "Clients Added", ...; "Clients" is the line "RLB Clients: N"). Prints
 # nothing if the line is missing.
 mx_rlb() {
+	_mx_get_rlb "$@" || return 1
+	echo "$MX_V"
+}
+
+# _mx_get_rlb [-n NS] BOND FIELD: the same into MX_V (no fork for h).
+_mx_get_rlb() {
 	local -a _l
 	local l
+	MX_V=
 	_mx_nsarg "$@"; shift $_mshift
 	if [[ -n ${MX_SYSFS[$_mns]:-} ]]; then
 		mapfile -t _l <"$(mx_sysfs "$_mns")/class/net/$1/bonding/rlb_stats" 2>/dev/null
@@ -299,7 +358,7 @@ mx_rlb() {
 	fi
 	for l in "${_l[@]}"; do
 		if [[ $l == "RLB $2: "* ]]; then
-			echo "${l#"RLB $2: "}"
+			MX_V=${l#"RLB $2: "}
 			return 0
 		fi
 	done
@@ -308,14 +367,23 @@ mx_rlb() {
 
 # mx_rx [-n NS] BOND: sum of rx_packets over the bond's slaves.
 mx_rx() {
-	local s sum=0 v d
+	_mx_get_rx "$@" || return 1
+	echo "$MX_V"
+}
+
+# _mx_get_rx [-n NS] BOND: the same into MX_V (builtins only; needs the
+# namespace's sysfs mounted).
+_mx_get_rx() {
+	local s sum=0 v d l
 	_mx_nsarg "$@"; shift $_mshift
-	d=$(mx_sysfs "$_mns")
-	for s in $(mx_slaves -n "$_mns" "$1"); do
+	d=${MX_SYSFS[$_mns]:-/nonexistent}
+	MX_V=
+	read -r l <"$d/class/net/$1/bonding/slaves" || return 1
+	for s in $l; do
 		read -r v <"$d/class/net/$s/statistics/rx_packets" || return 1
 		sum=$((sum + v))
 	done
-	echo "$sum"
+	MX_V=$sum
 }
 
 # mx_slave_rx [-n NS] SLAVE: rx_packets of one slave.
@@ -400,9 +468,16 @@ mx_storm_stop() {
 
 # mx_storm_field TAG KEY: a number from the storm's JSON summary.
 mx_storm_field() {
-	local j
-	j=$(mx_cat "$MX_TMP/storm-$1.json") || return 1
-	[[ $j =~ \"$2\":([0-9.]+) ]] && echo "${BASH_REMATCH[1]}"
+	_mx_get_storm "$@" || return 1
+	echo "$MX_V"
+}
+
+# _mx_get_storm TAG KEY: the same into MX_V.
+_mx_get_storm() {
+	local -a j=()
+	MX_V=
+	mapfile -t j <"$MX_TMP/storm-$1.json" 2>/dev/null
+	[[ ${j[*]} =~ \"$2\":([0-9.]+) ]] && MX_V=${BASH_REMATCH[1]}
 }
 
 mx_storm_sent() { mx_storm_field "$1" sent; }
@@ -453,7 +528,7 @@ mx_ping_result() {
 	local out
 	# Not `wait` or `kill -0`: this may run in a $(...) subshell, where
 	# the pinger is no child and, unreaped, looks alive.
-	wait_until "${MX_PING_LIMIT[$1]:-20}" test -e "$MX_TMP/ping-$1.done" >&2
+	mx_wait "${MX_PING_LIMIT[$1]:-20}" test -e "$MX_TMP/ping-$1.done" >&2
 	out=$(mx_cat "$MX_TMP/ping-$1.out")
 	[[ $out =~ ([0-9]+)\ (packets\ )?received ]] && echo "${BASH_REMATCH[1]}" || echo 0
 }
@@ -484,26 +559,36 @@ mx_check_rlb_zero() {
 # rx_packets, for mx_check_seen_is_rx and mx_seen_delta.
 mx_snap() {
 	_mx_nsarg "$@"; shift $_mshift
-	MX_SNAP_SEEN[$1]=$(mx_rlb -n "$_mns" "$1" "ARP Seen")
-	MX_SNAP_BAD[$1]=$(mx_rlb -n "$_mns" "$1" "ARP Malformed")
-	MX_SNAP_RX[$1]=$(mx_rx -n "$_mns" "$1")
+	_mx_get_rlb -n "$_mns" "$1" "ARP Seen"; MX_SNAP_SEEN[$1]=$MX_V
+	_mx_get_rlb -n "$_mns" "$1" "ARP Malformed"; MX_SNAP_BAD[$1]=$MX_V
+	_mx_get_rx -n "$_mns" "$1"; MX_SNAP_RX[$1]=$MX_V
 }
 
-# mx_seen_delta [-n NS] BOND / mx_bad_delta / mx_rx_delta: growth since mx_snap.
-mx_seen_delta() {
-	_mx_nsarg "$@"; shift $_mshift
-	echo $(($(mx_rlb -n "$_mns" "$1" "ARP Seen") - MX_SNAP_SEEN[$1]))
+# _mx_get_seen_delta / _mx_get_bad_delta / _mx_get_rx_delta [-n NS] BOND:
+# growth since mx_snap, into MX_V; mx_seen_delta etc. print it.
+_mx_get_seen_delta() {
+	_mx_get_rlb "$@" "ARP Seen" || return 1
+	MX_V=$((MX_V - MX_SNAP_SEEN[${!#}]))
 }
-mx_bad_delta() {
-	_mx_nsarg "$@"; shift $_mshift
-	echo $(($(mx_rlb -n "$_mns" "$1" "ARP Malformed") - MX_SNAP_BAD[$1]))
+_mx_get_bad_delta() {
+	_mx_get_rlb "$@" "ARP Malformed" || return 1
+	MX_V=$((MX_V - MX_SNAP_BAD[${!#}]))
 }
-mx_rx_delta() {
-	_mx_nsarg "$@"; shift $_mshift
-	echo $(($(mx_rx -n "$_mns" "$1") - MX_SNAP_RX[$1]))
+_mx_get_rx_delta() {
+	_mx_get_rx "$@" || return 1
+	MX_V=$((MX_V - MX_SNAP_RX[${!#}]))
 }
+mx_seen_delta() { _mx_get_seen_delta "$@" && echo "$MX_V"; }
+mx_bad_delta() { _mx_get_bad_delta "$@" && echo "$MX_V"; }
+mx_rx_delta() { _mx_get_rx_delta "$@" && echo "$MX_V"; }
 
-_mx_seen_is_rx() { (($(mx_seen_delta -n "$1" "$2") == $(mx_rx_delta -n "$1" "$2"))); }
+_mx_seen_is_rx() {
+	local seen
+	_mx_get_seen_delta -n "$1" "$2" || return 1
+	seen=$MX_V
+	_mx_get_rx_delta -n "$1" "$2" || return 1
+	((seen == MX_V))
+}
 
 # mx_check_seen_is_rx [-n NS] BOND: since mx_snap, the ARP frames BOND's
 # receive hook counted equal the frames its slaves received (the window
@@ -512,7 +597,7 @@ _mx_seen_is_rx() { (($(mx_seen_delta -n "$1" "$2") == $(mx_rx_delta -n "$1" "$2"
 # up to 10 s for backlogs to drain.
 mx_check_seen_is_rx() {
 	_mx_nsarg "$@"; shift $_mshift
-	wait_until 10 _mx_seen_is_rx "$_mns" "$1"
+	mx_wait 10 _mx_seen_is_rx "$_mns" "$1"
 	check_eq "$(mx_seen_delta -n "$_mns" "$1")" "$(mx_rx_delta -n "$_mns" "$1")" \
 		"$1: ARP Seen growth vs. frames received on its slaves"
 }

@@ -48,8 +48,8 @@ setup() {
 	mx_client --mac "$CR_MAC" cr br0 10.1.0.100/16 || return 1
 	mx_client --mac "$CA1_MAC" ca1 br0 10.2.0.101/16 || return 1
 	mx_client --mac "$CA2_MAC" ca2 br0 10.2.0.102/16 || return 1
-	check_ok wait_until 10 mx_bond_ready "$RR"
-	check_ok wait_until 10 mx_bond_ready "$ALB"
+	check_ok mx_wait 10 mx_bond_ready "$RR"
+	check_ok mx_wait 10 mx_bond_ready "$ALB"
 	check_eq "$(mx_slaves "$RR" | tr '\n' ' ')" "${RR}s1 ${RR}s2 " "$RR slaves"
 	check_eq "$(mx_slaves "$ALB" | tr '\n' ' ')" "${ALB}s1 ${ALB}s2 " "$ALB slaves"
 	# The clients learn the bonds (alb: ca1 and ca2 become RLB clients).
@@ -104,7 +104,7 @@ storm_phase1() {
 	done
 	BCAST=$bcast
 	log "flooded storm frames: $BCAST; unicast to $RR ($rr_mac): $(mx_storm_sent U)"
-	wait_until 10 _mx_seen_is_rx h "$ALB"
+	mx_wait 10 _mx_seen_is_rx h "$ALB"
 	for s in "${RR}s1" "${RR}s2" "${ALB}s1" "${ALB}s2"; do
 		check_eq "$(($(mx_slave_rx "$s") - RX0[$s] >= BCAST))" 1 \
 			"$s received every flooded storm frame ($(($(mx_slave_rx "$s") - RX0[$s])) >= $BCAST)"
@@ -145,7 +145,7 @@ alb_table_scoped() {
 	check_eq "$(mx_rlb "$ALB" "Clients Purged")" 0 "$ALB: RLB Clients Purged"
 }
 
-_seen_grew() { (($(mx_rlb "$ALB" "ARP Seen") > $1 + 500)); }
+_seen_grew() { _mx_get_rlb "$ALB" "ARP Seen" && ((MX_V > $1 + 500)); }
 
 traffic_during_storm() {
 	local added
@@ -159,7 +159,7 @@ traffic_during_storm() {
 		--mix grat=50,reply=50 --target-ip "$ALB_IP" --target-mac 02:ee:00:00:00:02 \
 		--rate 300 --duration "$DUR2"
 	# Ping once the storms are under way.
-	wait_until 5 _seen_grew "$(mx_rlb "$ALB" "ARP Seen")"
+	mx_wait 5 _seen_grew "$(mx_rlb "$ALB" "ARP Seen")"
 	mx_ping_bg r h 10.1.0.100 5 "$DUR2"
 	mx_ping_bg a h 10.2.0.102 5 "$DUR2"
 	mx_ping_bg c ca1 "$ALB_IP" 5 "$DUR2"

@@ -1,0 +1,338 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# timeout=180
+#
+# Every pair of modes side by side under an ARP storm, several balance-alb
+# bonds side by side, an alb bond under a VLAN and an alb bond in a bridge.
+#
+# Pairs: the implemented modes are paired in rounds (every mode once per
+# round, circle method), each pair on a bridge of its own with its own
+# uplink storm and client, all bonds of a round in one namespace. For each
+# pair, both bonds:
+#   - non-alb: rlb_stats all zero, empty debugfs table (its slaves' frames
+#     never reach RLB code, though every storm frame reaches them);
+#   - alb: ARP Seen grew by exactly what its own slaves received, and its
+#     table holds exactly the clients that asked for its address on its
+#     bridge, none of its neighbour's;
+#   - each bond answers its client's ping after the storm.
+# 802.3ad is refused by this build: one SKIP per pair with it (the refusal
+# itself is asserted once).
+# Several alb bonds: each on its own bridge, each stormed with its own
+# clients and with requests for the others' addresses; each table holds
+# only its own clients.
+# VLAN: an alb bond under VLAN 100 learns the tagged clients of the VLAN's
+# address, and purges them when the VLAN goes. Bridge: an alb bond that is
+# a port of a bridge in the bond namespace sees the storm but learns no
+# client (the bridge's ARP is not load balanced, as upstream).
+# With BOND_SOAK=1 the storms last ten times longer.
+
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
+. "$LIB_DIR/mixed_lib.sh"
+
+[[ -x $LIB_DIR/arp_storm ]] || skip_all "selftests/arp_storm is not built"
+require_cmd nsenter ping stat
+
+ALL_MODES=(balance-rr active-backup balance-xor broadcast 802.3ad balance-tlb balance-alb)
+DUR=$(mx_scale 15)			# tenths of a second
+DUR=$((DUR / 10)).$((DUR % 10))
+SEGS=(br0 br1 br2)
+LEARN_N=40
+
+# Sources are used in turn (0, 1, ..): a storm that sent S frames asked
+# for the first min(S, LEARN_N) of its sources.
+asked() { local s; s=$(mx_storm_sent "$1"); echo $((s < LEARN_N ? s : LEARN_N)); }
+
+# Bond of segment S, slot a or b: name, address, learned sources.
+bname() { echo "m$1$2"; }
+bnet() { [[ $2 == a ]] && echo "10.$((20 + 2 * $1))" || echo "10.$((21 + 2 * $1))"; }
+bip() { echo "$(bnet "$@").0.1"; }
+bsrc_mac() { printf '02:b%d:%s0:00:00:00' "$1" "$([[ $2 == a ]] && echo 1 || echo 2)"; }
+
+setup() {
+	mx_init c0 c1 c2 || return 1
+	mx_bridge br1 || return 1
+	mx_bridge br2 || return 1
+	local s
+	for s in 0 1 2; do
+		mx_client "c$s" "${SEGS[s]}" "$(bnet $s a).0.100/16" "$(bnet $s b).0.100/16" || return 1
+	done
+}
+
+# ---- which modes this build has: all but 802.3ad, unless it is accepted now
+IMPL=(balance-rr active-backup balance-xor broadcast balance-tlb balance-alb)
+SKIPPED=()
+AD_REFUSAL=
+if AD_REFUSAL=$(ip link add mxprobe type bond mode 802.3ad 2>&1); then
+	ip link del mxprobe
+	IMPL+=(802.3ad)
+else
+	SKIPPED+=(802.3ad)
+fi
+
+ad_refused() {
+	[[ " ${SKIPPED[*]} " == *" 802.3ad "* ]] || { log "802.3ad is implemented now"; return "$ksft_skip"; }
+	log "ip link add ... mode 802.3ad: $AD_REFUSAL"
+	check_match "$AD_REFUSAL" "not implemented" "refusal of mode 802.3ad"
+	check_fail test -e /sys/class/net/mxprobe
+}
+
+# ---- one round: pairs on segments; results kept for the pair subtests
+declare -A MODE_OF=() SEEN_D=() RX_D=() BCAST=() PING=() TABLE=() EXPECT=()
+
+# round_run PAIR...: PAIR is "MODEA,MODEB"; pair i goes to segment i.
+round_run() {
+	local i=0 p ma mb b slot s sent tags=()
+	mx_bonds_begin
+	for p; do
+		ma=${p%,*} mb=${p#*,}
+		mx_bond --br "${SEGS[i]}" --ip "$(bip $i a)/16" "$(bname $i a)" "$ma" 2
+		mx_bond --br "${SEGS[i]}" --ip "$(bip $i b)/16" "$(bname $i b)" "$mb" 2
+		MODE_OF[m${i}a]=$ma MODE_OF[m${i}b]=$mb
+		i=$((i + 1))
+	done
+	mx_bonds_end || return 1
+	for ((s = 0; s < i; s++)); do
+		for slot in a b; do
+			check_ok mx_wait 10 mx_bond_ready "m$s$slot"
+			mx_snap "m$s$slot"
+		done
+	done
+	for ((s = 0; s < i; s++)); do
+		for slot in a b; do
+			b=m$s$slot
+			mx_storm "L$b" sw "u-${SEGS[s]}" --sources $LEARN_N --src-ip "$(bnet $s $slot).128.0" \
+				--src-mac "$(bsrc_mac $s $slot)" --mix req=1 --target-ip "$(bip $s $slot)" \
+				--rate 200 --count $((2 * LEARN_N)) --duration "$DUR"
+			tags+=("L$b")
+		done
+		mx_storm "N$s" sw "u-${SEGS[s]}" --sources 1000 --src-ip "10.9$s.0.0" --src-mac "02:c$s:00:00:00:00" \
+			--mix req=40,reply=30,grat=30 --target-ip "10.9$s.255.254" --target-mac 02:ee:00:00:00:0$s \
+			--random --malformed all --malformed-ratio 0.1 --rate 300 --duration "$DUR"
+		tags+=("N$s")
+	done
+	mx_storm_wait "${tags[@]}"
+	# Record what the hooks saw before any ping adds non-ARP frames.
+	for ((s = 0; s < i; s++)); do
+		sent=0
+		for t in "Lm${s}a" "Lm${s}b" "N$s"; do
+			_mx_get_storm "$t" sent
+			sent=$((sent + MX_V))
+		done
+		for slot in a b; do
+			b=m$s$slot
+			BCAST[$b]=$sent
+			[[ ${MODE_OF[$b]} == balance-alb ]] && mx_wait 10 _mx_seen_is_rx h "$b"
+			_mx_get_seen_delta "$b"; SEEN_D[$b]=$MX_V
+			_mx_get_rx_delta "$b"; RX_D[$b]=$MX_V
+			TABLE[$b]=$(mx_cat "$(mx_table_file "$b")")
+			_mx_get_storm "L$b" sent
+			mx_sources "$(bnet $s $slot).128.0" "$(bsrc_mac $s $slot)" \
+				$((MX_V < LEARN_N ? MX_V : LEARN_N)) >"$MX_TMP/expect-$b"
+			mx_sources "$(bnet $s $slot).128.0" "$(bsrc_mac $s $slot)" $LEARN_N >"$MX_TMP/all-$b"
+		done
+	done
+	for ((s = 0; s < i; s++)); do
+		for slot in a b; do
+			mx_ping_bg "m$s$slot" "c$s" "$(bip $s $slot)" 3 5
+		done
+	done
+	for ((s = 0; s < i; s++)); do
+		for slot in a b; do
+			PING[m$s$slot]=$(mx_ping_result "m$s$slot")
+		done
+	done
+}
+
+# bond_checks BOND: the recorded view of one bond after its round's storm.
+bond_checks() {
+	local b=$1 s=${1:1:1} m=${MODE_OF[$1]}
+	log "$b ($m): ARP Seen +${SEEN_D[$b]}, slaves received +${RX_D[$b]}, flooded ${BCAST[$b]}"
+	check_eq "$((RX_D[$b] >= 2 * BCAST[$b]))" 1 "$b: both slaves received every flooded frame"
+	check_eq "${PING[$b]}" 3 "$b ($m): replies to c$s's pings after the storm"
+	if [[ $m != balance-alb ]]; then
+		check_eq "$(mx_rlb_text "$b")" "$MX_RLB_ZERO" "$b ($m) rlb_stats"
+		check_eq "${TABLE[$b]}" "" "$b ($m) debugfs rlb_hash_table"
+		return
+	fi
+	check_eq "${SEEN_D[$b]}" "${RX_D[$b]}" "$b: ARP Seen growth vs. frames its slaves received"
+	_mx_table_diff "${TABLE[$b]}" "$MX_TMP/expect-$b" "$(bip "$s" "${1:2:1}")" "$(mx_join "$(mx_slaves "$b")")"
+	check_eq "$_mx_foreign" 0 "$b: rows for another server address or on a device not its slave"
+	check_eq "$_mx_extra" 0 "$b: clients in its table that never asked for its address"
+	check_eq "$_mx_missing" 0 "$b: clients that asked for its address but are not in its table"
+}
+
+pair_test() {			# BOND_A BOND_B
+	local other
+	bond_checks "$1"
+	bond_checks "$2"
+	for other in "$1:$2" "$2:$1"; do
+		check_eq "$(mx_count_in "${TABLE[${other%:*}]}" "$MX_TMP/all-${other#*:}")" 0 \
+			"${other%:*}: clients of ${other#*:} in its table"
+	done
+}
+
+# Circle method: rounds in which every mode meets every other once.
+pairs_rounds() {
+	local -a m=("${IMPL[@]}")
+	local n r k a b
+	((${#m[@]} % 2)) && m+=(bye)
+	n=${#m[@]}
+	ROUNDS=()
+	for ((r = 0; r < n - 1; r++)); do
+		local round=
+		for ((k = 0; k < n / 2; k++)); do
+			a=${m[k]} b=${m[n - 1 - k]}
+			[[ $a == bye || $b == bye ]] || round+="$a,$b "
+		done
+		ROUNDS+=("$round")
+		# rotate all but the first
+		m=("${m[0]}" "${m[n - 1]}" "${m[@]:1:n-2}")
+	done
+}
+
+# ---- several alb bonds, each on its own bridge
+alb_side_by_side() {
+	local s b o tags=()
+	mx_bonds_begin
+	for s in 0 1 2; do
+		mx_bond --br "${SEGS[s]}" --ip "$(bip $s a)/16" "$(bname $s a)" balance-alb 2
+	done
+	mx_bonds_end || return 1
+	for s in 0 1 2; do
+		check_ok mx_wait 10 mx_bond_ready "$(bname $s a)"
+		mx_snap "$(bname $s a)"
+	done
+	for s in 0 1 2; do
+		b=$(bname $s a)
+		mx_storm "A$s" sw "u-${SEGS[s]}" --sources $LEARN_N --src-ip "$(bnet $s a).128.0" \
+			--src-mac "$(bsrc_mac $s a)" --mix req=1 --target-ip "$(bip $s a)" --rate 200 --duration "$DUR"
+		tags+=("A$s")
+		# Requests for the other bonds' addresses: nobody here may learn them.
+		for o in 0 1 2; do
+			((o == s)) && continue
+			mx_storm "F$s$o" sw "u-${SEGS[s]}" --sources 20 --src-ip "$(bnet $o a).$((200 + s)).0" \
+				--src-mac "02:d$s:0$o:00:00:00" --mix req=1 --target-ip "$(bip $o a)" --rate 100 --duration "$DUR"
+			tags+=("F$s$o")
+		done
+	done
+	mx_storm_wait "${tags[@]}"
+	for s in 0 1 2; do
+		mx_sources "$(bnet $s a).128.0" "$(bsrc_mac $s a)" "$(asked "A$s")" >"$MX_TMP/expect-alb$s"
+		mx_sources "$(bnet $s a).128.0" "$(bsrc_mac $s a)" $LEARN_N >"$MX_TMP/all-alb$s"
+	done
+	for s in 0 1 2; do
+		b=$(bname $s a)
+		mx_check_seen_is_rx "$b"
+		mx_check_table "$b" "$(bip $s a)" "$MX_TMP/expect-alb$s"
+		for o in 0 1 2; do
+			((o == s)) && continue
+			check_eq "$(mx_count_in "$(mx_table "$b")" "$MX_TMP/all-alb$o")" 0 \
+				"$b: clients of $(bname $o a) in its table"
+		done
+	done
+	mx_bond_del m0a m1a m2a
+}
+
+# ---- alb under a VLAN, and alb in a bridge
+vb_setup() {
+	mx_bond --br br0 mv balance-alb 2 || return 1
+	ns_ip h -batch - <<-EOF || { _check_failed "VLAN mv.100"; return 1; }
+		link add link mv name mv.100 type vlan id 100
+		addr add 10.40.0.1/16 dev mv.100
+		link set mv.100 up
+	EOF
+	ns_ip c0 -batch - <<-EOF || { _check_failed "VLAN on c0"; return 1; }
+		link add link eth0 name eth0.100 type vlan id 100
+		link set eth0.100 addrgenmode none
+		addr add 10.40.0.100/16 dev eth0.100
+		link set eth0.100 up
+	EOF
+	mx_bond --br br1 mb balance-alb 2 || return 1
+	ns_ip h -batch - <<-EOF || { _check_failed "bridge hbr"; return 1; }
+		link add hbr type bridge stp_state 0 forward_delay 0
+		link set mb master hbr
+		link set hbr up
+		addr add 10.50.0.1/16 dev hbr
+	EOF
+	ns_ip c1 addr add 10.50.0.100/16 dev eth0 || { _check_failed "address on c1"; return 1; }
+	check_ok mx_wait 10 mx_bond_ready mv || return 1
+	check_ok mx_wait 10 mx_bond_ready mb || return 1
+	mx_snap mv
+	mx_snap mb
+	mx_storm VT sw u-br0 --vlan 100 --sources $LEARN_N --src-ip 10.40.128.0 --src-mac 02:e1:00:00:00:00 \
+		--mix req=1 --target-ip 10.40.0.1 --rate 200 --duration "$DUR"
+	# Untagged requests for the VLAN's address: the bond itself has none.
+	mx_storm VU sw u-br0 --sources 20 --src-ip 10.40.129.0 --src-mac 02:e2:00:00:00:00 \
+		--mix req=1 --target-ip 10.40.0.1 --rate 100 --duration "$DUR"
+	mx_storm BR sw u-br1 --sources $LEARN_N --src-ip 10.50.128.0 --src-mac 02:e3:00:00:00:00 \
+		--mix req=80,grat=20 --target-ip 10.50.0.1 --rate 200 --duration "$DUR"
+	mx_storm_wait VT VU BR
+	mx_sources 10.40.128.0 02:e1:00:00:00:00 "$(asked VT)" >"$MX_TMP/expect-mv"
+}
+
+_clients_are() { _mx_get_rlb "$1" Clients && [[ $MX_V == "$2" ]]; }
+
+vlan_test() {
+	local cnt
+	vb_setup || { VB_FAILED=1; return 1; }
+	mx_check_seen_is_rx mv
+	mx_check_table mv 10.40.0.1 "$MX_TMP/expect-mv"
+	check_eq "$(mx_ping c0 10.40.0.1 3)" 3 "c0 -> mv.100 over VLAN 100"
+	check_eq "$(mx_rlb mv Clients)" "$(($(asked VT) + 1))" "mv: RLB Clients with c0"
+	cnt=$(mx_rlb mv Clients)
+	check_ok ns_ip h link del mv.100
+	check_ok mx_wait 5 _clients_are mv 0
+	check_eq "$(mx_rlb mv "Clients Purged")" "$cnt" "mv: RLB Clients Purged once VLAN 100 is gone"
+	check_eq "$(mx_table mv | grep -c .)" 0 "mv: table rows once VLAN 100 is gone"
+}
+
+bridge_test() {
+	[[ -z ${VB_FAILED:-} ]] || { _check_failed "setup failed"; return 1; }
+	mx_check_seen_is_rx mb
+	check_eq "$(($(mx_seen_delta mb) >= 2 * $(mx_storm_sent BR)))" 1 "mb: ARP Seen covers the storm on both slaves"
+	check_eq "$(mx_rlb mb "Clients Added")" 0 "mb: clients added for the bridge's ARP replies"
+	check_eq "$(mx_table mb | grep -c .)" 0 "mb: table rows"
+	check_eq "$(mx_ping c1 10.50.0.1 3)" 3 "c1 -> hbr through mb"
+}
+
+# ---- main
+pairs_rounds
+npairs=0
+for r in "${ROUNDS[@]}"; do
+	npairs=$((npairs + $(wc -w <<<"$r")))
+done
+nskip=$((${#SKIPPED[@]} * ${#IMPL[@]}))
+ktap_plan $((1 + 1 + nskip + npairs + 3 + 1))
+mx_mark
+mx_run setup setup
+mx_run mode_802.3ad_refused_as_not_implemented ad_refused
+for m in "${SKIPPED[@]}"; do
+	for o in "${IMPL[@]}"; do
+		test_skip "pair_${m}+$o" "$m is not implemented by this build"
+	done
+done
+for r in "${ROUNDS[@]}"; do
+	read -ra all <<<"$r"
+	# at most one pair per bridge
+	for ((c = 0; c < ${#all[@]}; c += ${#SEGS[@]})); do
+		pairs=("${all[@]:c:${#SEGS[@]}}")
+		log "==== round: ${pairs[*]}"
+		MODE_OF=()
+		round_run "${pairs[@]}"
+		for ((i = 0; i < ${#pairs[@]}; i++)); do
+			mx_run "pair_${pairs[i]/,/+}" pair_test "$(bname $i a)" "$(bname $i b)"
+		done
+		dels=()
+		for ((i = 0; i < ${#pairs[@]}; i++)); do
+			dels+=("m${i}a" "m${i}b")
+		done
+		mx_bond_del "${dels[@]}"
+	done
+done
+mx_run several_alb_bonds_each_own_clients alb_side_by_side
+mx_run alb_under_vlan_learns_and_purges_tagged_clients vlan_test
+mx_run alb_in_host_bridge_sees_storm_learns_nothing bridge_test
+mx_bond_del mv mb
+ns_ip h link del hbr 2>/dev/null
+mx_run no_kernel_splat mx_check_clean "modes side by side"
+ktap_finish
