@@ -468,6 +468,22 @@ void bnd_arpmon_init(struct bnd_bond *bond)
 	INIT_DELAYED_WORK(&bond->b.arp_work, bnd_arpmon_work);
 }
 
+/*
+ * The monitor (re)starts: slaves that are up get the two intervals of
+ * grace a freshly enslaved slave gets, however long ago they joined.
+ */
+void bnd_arpmon_start(struct bnd_bond *bond)
+{
+	struct list_head *iter;
+	struct slave *s;
+
+	rcu_read_lock();
+	bond_for_each_slave_rcu(&bond->b, s, iter)
+		WRITE_ONCE(s->last_link_up, jiffies);
+	rcu_read_unlock();
+	queue_delayed_work(bond->b.wq, &bond->b.arp_work, 0);
+}
+
 /* Initial state of a slave enslaved while the ARP monitor is configured. */
 void bnd_arpmon_slave_init(struct bnd_bond *bond, struct slave *s)
 {

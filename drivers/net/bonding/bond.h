@@ -274,6 +274,7 @@ int bnd_arp_rcv(const struct sk_buff *skb, struct bonding *b, struct slave *s);
 void bnd_arpmon_lb(struct bnd_bond *bond);
 void bnd_arpmon_ab(struct bnd_bond *bond);
 void bnd_arpmon_init(struct bnd_bond *bond);
+void bnd_arpmon_start(struct bnd_bond *bond);
 void bnd_arpmon_slave_init(struct bnd_bond *bond, struct slave *s);
 void bnd_set_slave_link(struct bnd_bond *bond, struct slave *s, int link);
 

@@ -248,7 +248,7 @@ void bnd_work_start(struct bnd_bond *bond)
 	if (bond->b.params.miimon)
 		queue_delayed_work(bond->b.wq, &bond->b.mii_work, 0);
 	else if (bond->b.params.arp_interval && bond->ops->arp_monitor)
-		queue_delayed_work(bond->b.wq, &bond->b.arp_work, 0);
+		bnd_arpmon_start(bond);
 }
 
 void bnd_work_stop(struct bnd_bond *bond)

@@ -1,0 +1,138 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# timeout=240
+#
+# ARP link monitoring: slaves are judged by ARP traffic with the targets,
+# not by carrier. active-backup fails over when the target stops answering
+# through the active slave; load-balancing modes take a slave down when it
+# neither sends nor hears; arp_validate decides which frames count;
+# miimon and arp_interval exclude each other.
+
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
+
+TARGET=10.20.0.1
+
+proc_field() {			# NS BOND FIELD: value in the bond block
+	ns_exec "$1" awk -v f="$3" -F': ' '/^Slave Interface:/ { exit } $1 == f { print $2; exit }' \
+		"/proc/net/bonding/$2"
+}
+slave_field() {			# NS BOND SLAVE FIELD
+	ns_exec "$1" awk -v s="$3" -v f="$4" -F': ' '
+		/^Slave Interface:/ { cur = $2; next }
+		cur == s && $1 == f { print $2; exit }' "/proc/net/bonding/$2"
+}
+active_is() { [[ $(proc_field h "$1" "Currently Active Slave") == "$2" ]]; }
+slave_is() { [[ $(slave_field h "$1" "$2" "MII Status") == "$3" ]]; }
+carrier_is() { [[ $(ns_exec h cat "/sys/class/net/$1/carrier" 2>/dev/null) == "$2" ]]; }
+
+# A switch whose bridge answers ARP for TARGET, and a host namespace. The
+# switch answers only on br0 (arp_ignore=1): a port taken out of the bridge
+# must really cut its slave off from the target.
+setup() {
+	switch_create sw
+	check_ok ns_exec sw sysctl -qw net.ipv4.conf.all.arp_ignore=1
+	check_ok ns_ip sw addr add "$TARGET/24" dev br0
+	ns_create h
+}
+
+add_bond() {			# BOND MODE NSLAVES ADDR [extra ip-link options]
+	local bond=$1 mode=$2 n=$3 addr=$4 i
+	shift 4
+	check_ok ns_ip h link add "$bond" type bond mode "$mode" arp_interval 100 \
+		arp_ip_target "$TARGET" "$@"
+	for ((i = 1; i <= n; i++)); do
+		check_ok ns_ip h link add "${bond}s$i" type veth peer name "${bond}p$i" netns "$(ns sw)"
+		check_ok ns_ip sw link set "${bond}p$i" master br0
+		check_ok ns_ip sw link set "${bond}p$i" up
+		check_ok ns_ip h link set "${bond}s$i" master "$bond"
+	done
+	check_ok ns_ip h addr add "$addr/24" dev "$bond"
+	check_ok ns_ip h link set "$bond" up
+}
+
+ab_failover() {
+	add_bond aab active-backup 2 10.20.0.10 arp_validate all
+	check_ok wait_until 10 slave_is aab aabs1 up
+	check_ok wait_until 10 slave_is aab aabs2 up
+	check_ok wait_until 5 active_is aab aabs1
+	check_eq "$(proc_field h aab 'ARP Polling Interval (ms)')" 100 "/proc ARP Polling Interval"
+	check_eq "$(proc_field h aab 'ARP Missed Max')" 2 "/proc ARP Missed Max"
+	check_eq "$(proc_field h aab 'ARP IP target/s (n.n.n.n form)')" "$TARGET" "/proc ARP targets"
+	check_eq "$(ns_exec h cat /sys/class/net/aab/bonding/arp_validate)" "all 3" "arp_validate"
+	check_ok ns_exec h ping -c 2 -W 2 "$TARGET"
+
+	log "the active slave's switch port stops forwarding: carrier stays, ARP stops"
+	check_ok ns_ip sw link set aabp1 nomaster
+	check_ok wait_until 10 active_is aab aabs2
+	check_ok wait_until 10 slave_is aab aabs1 down
+	check_eq "$(slave_field h aab aabs1 'Link Failure Count')" 1 "aabs1 link failure count"
+	check_eq "$(ns_exec h cat /sys/class/net/aabs1/carrier)" 1 "aabs1 still has carrier"
+	check_ok ns_exec h ping -c 2 -W 2 "$TARGET"
+
+	log "the port forwards again: aabs1 comes back as a backup"
+	check_ok ns_ip sw link set aabp1 master br0
+	check_ok wait_until 10 slave_is aab aabs1 up
+	check_ok active_is aab aabs2
+
+	log "the target disappears: every slave goes down, the bond loses carrier"
+	check_ok ns_ip sw addr del "$TARGET/24" dev br0
+	check_ok wait_until 10 carrier_is aab 0
+	check_fail slave_is aab aabs1 up
+	check_fail slave_is aab aabs2 up
+	log "it answers again: the bond recovers"
+	check_ok ns_ip sw addr add "$TARGET/24" dev br0
+	check_ok wait_until 10 carrier_is aab 1
+	check_ok ns_exec h ping -c 2 -W 2 "$TARGET"
+	check_ok ns_ip h link del aab
+}
+
+# With arp_validate all, only ARP exchanged with a real target counts:
+# a target nobody answers for keeps the slaves down although traffic flows.
+validate_bogus_target() {
+	add_bond avb active-backup 2 10.20.0.11 arp_validate all
+	check_ok wait_until 10 carrier_is avb 1
+	check_ok ns_ip h link set avb type bond arp_ip_target 10.20.0.99
+	check_eq "$(ns_exec h cat /sys/class/net/avb/bonding/arp_ip_target)" 10.20.0.99 "targets replaced"
+	check_ok wait_until 10 carrier_is avb 0
+	check_ok ns_ip h link set avb type bond arp_ip_target "$TARGET"
+	check_ok wait_until 10 carrier_is avb 1
+	check_ok ns_ip h link del avb
+}
+
+rr_arpmon() {
+	add_bond arr balance-rr 2 10.20.0.12
+	check_ok wait_until 10 slave_is arr arrs1 up
+	check_ok wait_until 10 slave_is arr arrs2 up
+	check_ok ns_ip sw link set arrp2 nomaster
+	check_ok wait_until 10 slave_is arr arrs2 down
+	check_ok slave_is arr arrs1 up
+	check_ok carrier_is arr 1
+	check_ok ns_ip sw link set arrp2 master br0
+	check_ok wait_until 10 slave_is arr arrs2 up
+	check_ok ns_ip h link del arr
+}
+
+exclusive_monitors() {
+	check_ok ns_ip h link add aex type bond mode active-backup arp_interval 200 arp_ip_target "$TARGET"
+	check_eq "$(ns_exec h cat /sys/class/net/aex/bonding/miimon)" 0 "miimon with arp_interval"
+	check_ok ns_exec h sh -c 'echo 100 > /sys/class/net/aex/bonding/miimon'
+	check_eq "$(ns_exec h cat /sys/class/net/aex/bonding/arp_interval)" 0 "arp_interval after miimon"
+	check_eq "$(proc_field h aex 'ARP Polling Interval (ms)')" "" "no ARP lines in /proc without arp_interval"
+	check_ok ns_exec h sh -c 'echo 300 > /sys/class/net/aex/bonding/arp_interval'
+	check_eq "$(ns_exec h cat /sys/class/net/aex/bonding/miimon)" 0 "miimon after arp_interval"
+	check_fail ns_ip h link set aex type bond miimon 100 arp_interval 100
+	check_eq "$(ns_exec h cat /sys/class/net/aex/bonding/arp_interval)" 300 "arp_interval unchanged by a refused request"
+	check_fail ns_ip h link add aex2 type bond mode balance-alb arp_interval 100
+	check_fail ns_exec h test -e /sys/class/net/aex2
+	check_ok ns_ip h link del aex
+}
+
+ktap_plan 5
+setup
+dmesg_mark
+run_test active_backup_failover ab_failover
+run_test arp_validate_bogus_target validate_bogus_target
+run_test balance_rr_arp_monitor rr_arpmon
+run_test miimon_and_arp_interval_exclusive exclusive_monitors
+run_test no_kernel_splat dmesg_check_clean "ARP monitor"
+ktap_finish
