@@ -83,7 +83,8 @@ struct bnd_slave_ad_info {
  * @ad_info:	 802.3ad active aggregator facts; 0 if there is one. Any
  *		 context but hard irq: takes the mode's own locks
  * @slave_ad_info: 802.3ad state of a slave's port; 0 if it is in an
- *		 aggregator. Same context rules
+ *		 aggregator, else an error with only port_priority filled in.
+ *		 Same context rules
  * @proc_show:	 extra /proc/net/bonding lines for the bond
  * @proc_show_slave: extra lines per slave
  * @flags:	 BND_MODE_F_*

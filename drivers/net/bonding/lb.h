@@ -91,6 +91,7 @@ int bnd_rlb_recv(const struct sk_buff *skb, struct bonding *b, struct slave *s);
 struct slave *bnd_rlb_arp_xmit(struct bnd_bond *bond, struct sk_buff *skb);
 void bnd_rlb_tick(struct bnd_bond *bond);
 void bnd_rlb_slave_gone(struct bnd_bond *bond, struct bnd_slave *slave);
+void bnd_rlb_promisc_drop(struct bnd_bond *bond);
 void bnd_rlb_slave_mac_changed(struct bnd_bond *bond, struct bnd_slave *slave);
 void bnd_rlb_request_rebalance(struct bnd_bond *bond);
 void bnd_rlb_proc_show(struct seq_file *m, struct bnd_bond *bond);

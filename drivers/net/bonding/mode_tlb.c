@@ -425,6 +425,8 @@ void bnd_lb_active_change(struct bnd_bond *bond, struct bnd_slave *new_active,
 {
 	struct slave *new, *swap;
 
+	if (bond->mode_priv && bnd_lb(bond)->rlb)
+		bnd_rlb_promisc_drop(bond);
 	if (old_active)
 		bond_set_slave_inactive_flags(&old_active->s, BOND_SLAVE_NOTIFY_NOW);
 	if (!new_active)

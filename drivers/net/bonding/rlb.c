@@ -327,6 +327,10 @@ struct slave *bnd_rlb_arp_xmit(struct bnd_bond *bond, struct sk_buff *skb)
 	if (owner && (netif_is_bridge_master(owner) || netif_is_ovs_master(owner)))
 		return NULL;
 
+	/* A reply to a bogus (zero, multicast) MAC is nobody to balance. */
+	if (arp->hdr.ar_op == htons(ARPOP_REPLY) && !is_valid_ether_addr(arp->tha))
+		return NULL;
+
 	s = bnd_rlb_choose(bond, rlb, skb, arp);
 	if (arp->hdr.ar_op == htons(ARPOP_REPLY)) {
 		if (s && !ether_addr_equal(arp->sha, s->dev->dev_addr)) {
@@ -398,8 +402,13 @@ int bnd_rlb_recv(const struct sk_buff *skb, struct bonding *b, struct slave *s)
 		return RX_HANDLER_ANOTHER;
 	}
 
+	/*
+	 * Another host claims one of our server addresses. Our own ARPs,
+	 * flooded back to us through another slave, do not count.
+	 */
 	srv = rhashtable_lookup_fast(&rlb->servers, &arp->sip, bnd_rlb_server_params);
-	if (unlikely(srv && !ether_addr_equal(srv->mac, arp->sha)))
+	if (unlikely(srv && !ether_addr_equal(srv->mac, arp->sha) &&
+		     !bond_slave_has_mac_rcu(b, arp->sha)))
 		bnd_rlb_purge_server(bond, rlb, arp->sip);
 
 	if (arp->hdr.ar_op != htons(ARPOP_REPLY))
@@ -436,13 +445,25 @@ static struct sk_buff *bnd_rlb_update_skb(struct bnd_rlb_client *c)
 	return skb;
 }
 
-/* Spread clients over the usable slaves in proportion to their speed. */
+/* Is @a more loaded than @b, per unit of speed? */
+static bool bnd_rlb_heavier(struct slave *a, struct slave *b)
+{
+	return (u64)bnd_slave_from_s(a)->lb.rlb_count * bnd_rlb_weight(b) >
+	       (u64)bnd_slave_from_s(b)->lb.rlb_count * bnd_rlb_weight(a);
+}
+
+/*
+ * Spread clients over the usable slaves in proportion to their speed:
+ * move one client at a time from the most to the least loaded slave while
+ * that leaves the donor at least as loaded as the taker. Equal speeds end
+ * with counts that differ by at most one. O(moves * slaves).
+ */
 static void bnd_rlb_rebalance(struct bnd_bond *bond, struct bnd_rlb *rlb)
 {
 	struct bond_up_slave *usable = rcu_dereference(bond->b.usable_slaves);
 	struct bnd_rlb_client *c, *tmp;
-	u64 total_speed = 0;
-	unsigned int i, target;
+	struct slave *donor, *taker;
+	unsigned int i;
 
 	if (!usable || !usable->count)
 		return;
@@ -450,25 +471,24 @@ static void bnd_rlb_rebalance(struct bnd_bond *bond, struct bnd_rlb *rlb)
 		bnd_rlb_assign(rlb, c, bnd_rlb_pick(bond, NULL));
 		bnd_rlb_tell(rlb, c, 1);
 	}
-	for (i = 0; i < usable->count; i++)
-		total_speed += bnd_rlb_weight(usable->arr[i]);
-	for (i = 0; i < usable->count; i++) {
-		struct bnd_slave *slave = bnd_slave_from_s(usable->arr[i]);
-
-		target = DIV_ROUND_UP_ULL((u64)rlb->count * bnd_rlb_weight(&slave->s),
-					  total_speed);
-		list_for_each_entry_safe(c, tmp, &slave->lb.rlb_clients, slave_node) {
-			struct slave *to;
-
-			if (slave->lb.rlb_count <= target)
-				break;
-			to = bnd_rlb_pick(bond, &slave->s);
-			if (!to || bnd_slave_from_s(to)->lb.rlb_count + 1 > target)
-				break;
-			bnd_rlb_assign(rlb, c, to);
-			bnd_rlb_tell(rlb, c, 1);
-			atomic64_inc(&bond->rlb.reassigned);
+	for (;;) {
+		donor = taker = usable->arr[0];
+		for (i = 1; i < usable->count; i++) {
+			if (bnd_rlb_heavier(usable->arr[i], donor))
+				donor = usable->arr[i];
+			if (bnd_rlb_heavier(taker, usable->arr[i]))
+				taker = usable->arr[i];
 		}
+		/* (donor - 1) / w_donor >= (taker + 1) / w_taker */
+		if (donor == taker || !bnd_slave_from_s(donor)->lb.rlb_count ||
+		    ((u64)bnd_slave_from_s(donor)->lb.rlb_count - 1) * bnd_rlb_weight(taker) <
+		    ((u64)bnd_slave_from_s(taker)->lb.rlb_count + 1) * bnd_rlb_weight(donor))
+			break;
+		c = list_first_entry(&bnd_slave_from_s(donor)->lb.rlb_clients,
+				     struct bnd_rlb_client, slave_node);
+		bnd_rlb_assign(rlb, c, taker);
+		bnd_rlb_tell(rlb, c, 1);
+		atomic64_inc(&bond->rlb.reassigned);
 	}
 }
 
@@ -570,6 +590,18 @@ void bnd_rlb_tick(struct bnd_bond *bond)
  * are told, a few times; until they listen, the active slave also takes
  * frames sent to the old MAC.
  */
+/* The slave made promiscuous for a dead slave's MAC stops listening (RTNL). */
+void bnd_rlb_promisc_drop(struct bnd_bond *bond)
+{
+	struct bnd_rlb *rlb = bnd_rlb_of(bond);
+
+	ASSERT_RTNL();
+	if (!rlb || !rlb->promisc)
+		return;
+	dev_set_promiscuity(rlb->promisc->dev, -1);
+	rlb->promisc = NULL;
+}
+
 void bnd_rlb_slave_gone(struct bnd_bond *bond, struct bnd_slave *slave)
 {
 	struct bnd_rlb *rlb = bnd_rlb_of(bond);
@@ -577,6 +609,8 @@ void bnd_rlb_slave_gone(struct bnd_bond *bond, struct bnd_slave *slave)
 	struct slave *active;
 
 	ASSERT_RTNL();
+	if (rlb->promisc == &slave->s)
+		bnd_rlb_promisc_drop(bond);
 	rcu_read_lock();
 	spin_lock_bh(&bond->b.mode_lock);
 	list_for_each_entry_safe(c, tmp, &slave->lb.rlb_clients, slave_node) {
