@@ -177,6 +177,7 @@ static void bnd_mii_work(struct work_struct *work)
 	struct bnd_bond *bond = bnd_from_b(b);
 	unsigned long delay = msecs_to_jiffies(b->params.miimon);
 	bool commit, notify;
+	u32 pending;
 
 	if (!bond_has_slaves(b))
 		goto rearm;
@@ -192,9 +193,14 @@ static void bnd_mii_work(struct work_struct *work)
 			delay = 1;
 			goto rearm;
 		}
+		/*
+		 * Announcements pending when this tick began count down here; a
+		 * failover in the commit below arms (and sends) its own.
+		 */
+		pending = b->send_peer_notif;
 		if (commit)
 			bnd_mii_commit(bond);
-		if (b->send_peer_notif) {
+		if (pending && b->send_peer_notif) {
 			b->send_peer_notif--;
 			if (notify)
 				call_netdevice_notifiers(NETDEV_NOTIFY_PEERS, b->dev);
