@@ -348,10 +348,12 @@ void bnd_trunk_link_change(struct bnd_bond *bond, struct bnd_slave *slave, int l
 
 /* ---- enslave ---------------------------------------------------------- */
 
-#define BND_NL_ERR(bond, extack, err, msg) ({				\
+/* Refuse to enslave: extack message, and a log line naming both devices. */
+#define BND_NL_ERR(bond, sdev, extack, err, msg) ({			\
 	if (extack)							\
 		NL_SET_ERR_MSG(extack, msg);				\
-	netdev_err((bond)->b.dev, "enslave refused: %s\n", msg);	\
+	netdev_err((bond)->b.dev, "(slave %s): enslave refused: %s\n",	\
+		   (sdev)->name, msg);					\
 	err;								\
 })
 
@@ -361,32 +363,32 @@ static int bnd_enslave_check(struct bnd_bond *bond, struct net_device *sdev,
 	struct net_device *dev = bond->b.dev;
 
 	if (sdev == dev)
-		return BND_NL_ERR(bond, extack, -EPERM, "cannot enslave a bond to itself");
+		return BND_NL_ERR(bond, sdev, extack, -EPERM, "cannot enslave a bond to itself");
 	if (sdev->type != ARPHRD_ETHER)
-		return BND_NL_ERR(bond, extack, -EINVAL,
+		return BND_NL_ERR(bond, sdev, extack, -EINVAL,
 				  "only Ethernet devices can be enslaved");
 	if ((sdev->flags & IFF_MASTER) && !netif_is_bond_master(sdev))
-		return BND_NL_ERR(bond, extack, -EPERM,
+		return BND_NL_ERR(bond, sdev, extack, -EPERM,
 				  "master devices of other kinds cannot be enslaved");
 	if (netif_is_bond_slave(sdev) || netdev_is_rx_handler_busy(sdev))
-		return BND_NL_ERR(bond, extack, -EBUSY,
+		return BND_NL_ERR(bond, sdev, extack, -EBUSY,
 				  "device is already in use (a slave or port of another device)");
 	if (netdev_has_upper_dev(dev, sdev))
-		return BND_NL_ERR(bond, extack, -EBUSY,
+		return BND_NL_ERR(bond, sdev, extack, -EBUSY,
 				  "enslaving would create a loop");
 	if (sdev->flags & IFF_UP)
-		return BND_NL_ERR(bond, extack, -EPERM,
+		return BND_NL_ERR(bond, sdev, extack, -EPERM,
 				  "device can not be enslaved while up");
 	if ((sdev->features & NETIF_F_VLAN_CHALLENGED) && vlan_uses_dev(dev))
-		return BND_NL_ERR(bond, extack, -EPERM,
+		return BND_NL_ERR(bond, sdev, extack, -EPERM,
 				  "cannot enslave a VLAN challenged device to a bond with VLANs");
 	if (!sdev->netdev_ops->ndo_set_mac_address) {
 		if (BOND_MODE(&bond->b) != BOND_MODE_ACTIVEBACKUP)
-			return BND_NL_ERR(bond, extack, -EOPNOTSUPP,
+			return BND_NL_ERR(bond, sdev, extack, -EOPNOTSUPP,
 					  "device cannot change its MAC address, which this mode needs");
 		if (bond->b.params.fail_over_mac != BOND_FOM_ACTIVE) {
 			if (bond_has_slaves(&bond->b))
-				return BND_NL_ERR(bond, extack, -EOPNOTSUPP,
+				return BND_NL_ERR(bond, sdev, extack, -EOPNOTSUPP,
 						  "device cannot change its MAC address and fail_over_mac is not active");
 			bond->b.params.fail_over_mac = BOND_FOM_ACTIVE;
 			netdev_warn(dev, "(slave %s): cannot change its MAC address; fail_over_mac set to active\n",
