@@ -347,6 +347,10 @@ static int bnd_slave_changelink(struct net_device *dev, struct net_device *sdev,
 		ctx.attr = data[IFLA_BOND_SLAVE_PRIO];
 		err = bnd_opt_set(&ctx, BND_OPT_PRIO, &prio);
 	}
+	if (!err && data[IFLA_BOND_SLAVE_ACTOR_PORT_PRIO]) {
+		ctx.attr = data[IFLA_BOND_SLAVE_ACTOR_PORT_PRIO];
+		err = bnd_opt_set(&ctx, BND_OPT_ACTOR_PORT_PRIO, &port);
+	}
 	return err;
 }
 
@@ -380,9 +384,12 @@ static int bnd_fill_slave_info(struct sk_buff *skb, const struct net_device *dev
 	    nla_put_u16(skb, IFLA_BOND_SLAVE_QUEUE_ID, READ_ONCE(s->queue_id)) ||
 	    nla_put_s32(skb, IFLA_BOND_SLAVE_PRIO, s->prio))
 		return -EMSGSIZE;
-	if (!bond->ops->slave_ad_info ||
-	    bond->ops->slave_ad_info(bond, bnd_slave_from_s(s), &ad))
+	if (!bond->ops->slave_ad_info)
 		return 0;
+	memset(&ad, 0, sizeof(ad));
+	if (bond->ops->slave_ad_info(bond, bnd_slave_from_s(s), &ad))
+		return nla_put_u16(skb, IFLA_BOND_SLAVE_ACTOR_PORT_PRIO, ad.port_priority) ?
+		       -EMSGSIZE : 0;
 	if (nla_put_u16(skb, IFLA_BOND_SLAVE_AD_AGGREGATOR_ID, ad.aggregator_id) ||
 	    nla_put_u8(skb, IFLA_BOND_SLAVE_AD_ACTOR_OPER_PORT_STATE, ad.actor_state) ||
 	    nla_put_u16(skb, IFLA_BOND_SLAVE_AD_PARTNER_OPER_PORT_STATE, ad.partner_state) ||
@@ -391,6 +398,72 @@ static int bnd_fill_slave_info(struct sk_buff *skb, const struct net_device *dev
 	    nla_put_u16(skb, IFLA_BOND_SLAVE_ACTOR_PORT_PRIO, ad.port_priority))
 		return -EMSGSIZE;
 	return 0;
+}
+
+/* ip link xstats: 802.3ad LACPDU and marker counters, per bond and per slave. */
+static size_t bnd_get_linkxstats_size(const struct net_device *dev, int attr)
+{
+	if (attr != IFLA_STATS_LINK_XSTATS && attr != IFLA_STATS_LINK_XSTATS_SLAVE)
+		return 0;
+	return nla_total_size(0) + nla_total_size(0) +
+	       nla_total_size_64bit(sizeof(u64)) * (BOND_3AD_STAT_PAD);
+}
+
+static int bnd_fill_linkxstats(struct sk_buff *skb, const struct net_device *dev,
+			       int *prividx, int attr)
+{
+	static const u8 order[] = {
+		BOND_3AD_STAT_LACPDU_RX, BOND_3AD_STAT_LACPDU_TX,
+		BOND_3AD_STAT_LACPDU_UNKNOWN_RX, BOND_3AD_STAT_LACPDU_ILLEGAL_RX,
+		BOND_3AD_STAT_MARKER_RX, BOND_3AD_STAT_MARKER_TX,
+		BOND_3AD_STAT_MARKER_RESP_RX, BOND_3AD_STAT_MARKER_RESP_TX,
+		BOND_3AD_STAT_MARKER_UNKNOWN_RX,
+	};
+	const struct bond_3ad_stats *st;
+	struct nlattr *nest, *nest3ad;
+	struct bnd_slave *slave;
+	struct bnd_bond *bond;
+	atomic64_t const *v[ARRAY_SIZE(order)];
+	unsigned int i;
+
+	if (attr == IFLA_STATS_LINK_XSTATS_SLAVE) {
+		slave = bnd_slave_of_dev(dev);
+		if (!slave || !slave->s.ad_info)
+			return 0;
+		bond = bnd_from_b(slave->s.bond);
+		st = &slave->s.ad_info->stats;
+	} else {
+		bond = netdev_priv(dev);
+		st = &bond->b.ad_info.stats;
+	}
+	v[0] = &st->lacpdu_rx;
+	v[1] = &st->lacpdu_tx;
+	v[2] = &st->lacpdu_unknown_rx;
+	v[3] = &st->lacpdu_illegal_rx;
+	v[4] = &st->marker_rx;
+	v[5] = &st->marker_tx;
+	v[6] = &st->marker_resp_rx;
+	v[7] = &st->marker_resp_tx;
+	v[8] = &st->marker_unknown_rx;
+
+	nest = nla_nest_start_noflag(skb, LINK_XSTATS_TYPE_BOND);
+	if (!nest)
+		return -EMSGSIZE;
+	if (BOND_MODE(&bond->b) == BOND_MODE_8023AD) {
+		nest3ad = nla_nest_start_noflag(skb, BOND_XSTATS_3AD);
+		if (!nest3ad)
+			goto cancel;
+		for (i = 0; i < ARRAY_SIZE(order); i++)
+			if (nla_put_u64_64bit(skb, order[i], atomic64_read(v[i]),
+					      BOND_3AD_STAT_PAD))
+				goto cancel;
+		nla_nest_end(skb, nest3ad);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
 }
 
 static unsigned int bnd_get_num_queues(void)
@@ -416,6 +489,8 @@ struct rtnl_link_ops bnd_link_ops __read_mostly = {
 	.slave_changelink	= bnd_slave_changelink,
 	.get_slave_size		= bnd_get_slave_size,
 	.fill_slave_info	= bnd_fill_slave_info,
+	.get_linkxstats_size	= bnd_get_linkxstats_size,
+	.fill_linkxstats	= bnd_fill_linkxstats,
 };
 
 int bnd_netlink_init(void)

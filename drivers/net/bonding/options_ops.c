@@ -438,9 +438,19 @@ int bnd_prio_set(const struct bnd_optctx *ctx, const struct bnd_optval *v)
 	return 0;
 }
 
-int bnd_not_implemented(const struct bnd_optctx *ctx, const struct bnd_optval *v)
+/* 802.3ad port priority of one slave; the mode hears about it afterwards. */
+int bnd_actor_port_prio_set(const struct bnd_optctx *ctx, const struct bnd_optval *v)
 {
-	return -EOPNOTSUPP;
+	struct bnd_slave *slave = ctx->bond && v->slave ?
+				  bnd_our_slave(ctx->bond, v->slave) : NULL;
+
+	if (!slave || !slave->s.ad_info) {
+		bnd_opt_report(ctx, BND_OPT_ACTOR_PORT_PRIO, -ENODEV,
+			       "not an 802.3ad slave of this bond");
+		return -ENODEV;
+	}
+	slave->s.ad_info->port_priority = (u16)v->num;
+	return 0;
 }
 
 /* ---- custom views ----------------------------------------------------- */

@@ -339,6 +339,6 @@ const struct bnd_option bnd_opts[BND_OPT_COUNT] = {
 	[BND_OPT_ACTOR_PORT_PRIO] = {
 		.name = "actor_port_prio", .modes = MODE(8023AD),
 		.flags = BND_OPTF_RAW | BND_OPTF_SLAVE,
-		.nla = IFLA_BOND_SLAVE_ACTOR_PORT_PRIO, .set = bnd_not_implemented,
+		.nla = IFLA_BOND_SLAVE_ACTOR_PORT_PRIO, .set = bnd_actor_port_prio_set,
 	},
 };

@@ -31,7 +31,7 @@ int bnd_ad_actor_system_set(const struct bnd_optctx *ctx, const struct bnd_optva
 int bnd_slaves_set(const struct bnd_optctx *ctx, const struct bnd_optval *v);
 int bnd_queue_id_set(const struct bnd_optctx *ctx, const struct bnd_optval *v);
 int bnd_prio_set(const struct bnd_optctx *ctx, const struct bnd_optval *v);
-int bnd_not_implemented(const struct bnd_optctx *ctx, const struct bnd_optval *v);
+int bnd_actor_port_prio_set(const struct bnd_optctx *ctx, const struct bnd_optval *v);
 ssize_t bnd_slaves_show(struct bnd_bond *bond, char *buf);
 ssize_t bnd_queue_id_show(struct bnd_bond *bond, char *buf);
 ssize_t bnd_primary_show(struct bnd_bond *bond, char *buf);

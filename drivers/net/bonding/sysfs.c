@@ -229,64 +229,50 @@ static ssize_t rlb_stats_show(struct device *d, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(rlb_stats);
 
-/* 802.3ad active aggregator: empty unless the mode reports one. */
-static bool bnd_ad_info(struct device *d, struct ad_info *info)
+/*
+ * 802.3ad aggregator facts: empty outside 802.3ad; zeros in 802.3ad while
+ * there is no active aggregator (as upstream). Keys and the partner MAC
+ * are for CAP_NET_ADMIN only.
+ */
+enum { BND_AD_AGG, BND_AD_PORTS, BND_AD_ACTOR_KEY, BND_AD_PARTNER_KEY, BND_AD_PARTNER_MAC };
+
+static ssize_t bnd_ad_show(struct device *d, char *buf, int what)
 {
-	const struct bnd_mode_ops *ops = READ_ONCE(bnd_of_device(d)->ops);
+	struct bnd_bond *bond = bnd_of_device(d);
+	const struct bnd_mode_ops *ops = READ_ONCE(bond->ops);
+	struct ad_info info = {};
+	bool have;
 
-	return ops->ad_info && !ops->ad_info(bnd_of_device(d), info);
-}
-
-static ssize_t ad_aggregator_show(struct device *d, struct device_attribute *attr,
-				  char *buf)
-{
-	struct ad_info info;
-
-	return bnd_ad_info(d, &info) ? sysfs_emit(buf, "%d\n", info.aggregator_id) : 0;
-}
-static DEVICE_ATTR_RO(ad_aggregator);
-
-static ssize_t ad_num_ports_show(struct device *d, struct device_attribute *attr,
-				 char *buf)
-{
-	struct ad_info info;
-
-	return bnd_ad_info(d, &info) ? sysfs_emit(buf, "%d\n", info.ports) : 0;
-}
-static DEVICE_ATTR_RO(ad_num_ports);
-
-static ssize_t ad_actor_key_show(struct device *d, struct device_attribute *attr,
-				 char *buf)
-{
-	struct ad_info info;
-
-	if (!capable(CAP_NET_ADMIN) || !bnd_ad_info(d, &info))
+	if (!ops->ad_info || (what >= BND_AD_ACTOR_KEY && !capable(CAP_NET_ADMIN)))
 		return 0;
-	return sysfs_emit(buf, "%d\n", info.actor_key);
+	have = !ops->ad_info(bond, &info);
+	switch (what) {
+	case BND_AD_AGG:
+		return sysfs_emit(buf, "%d\n", have ? info.aggregator_id : 0);
+	case BND_AD_PORTS:
+		return sysfs_emit(buf, "%d\n", have ? info.ports : 0);
+	case BND_AD_ACTOR_KEY:
+		return sysfs_emit(buf, "%d\n", have ? info.actor_key : 0);
+	case BND_AD_PARTNER_KEY:
+		return sysfs_emit(buf, "%d\n", have ? info.partner_key : 0);
+	default:
+		return have ? sysfs_emit(buf, "%pM\n", info.partner_system) : 0;
+	}
 }
-static DEVICE_ATTR_RO(ad_actor_key);
 
-static ssize_t ad_partner_key_show(struct device *d, struct device_attribute *attr,
-				   char *buf)
-{
-	struct ad_info info;
+#define BND_AD_ATTR(_name, _what)						\
+	static ssize_t _name##_show(struct device *d, struct device_attribute *attr, \
+				    char *buf)					\
+	{									\
+		return bnd_ad_show(d, buf, _what);				\
+	}									\
+	static DEVICE_ATTR_RO(_name)
 
-	if (!capable(CAP_NET_ADMIN) || !bnd_ad_info(d, &info))
-		return 0;
-	return sysfs_emit(buf, "%d\n", info.partner_key);
-}
-static DEVICE_ATTR_RO(ad_partner_key);
-
-static ssize_t ad_partner_mac_show(struct device *d, struct device_attribute *attr,
-				   char *buf)
-{
-	struct ad_info info;
-
-	if (!capable(CAP_NET_ADMIN) || !bnd_ad_info(d, &info))
-		return 0;
-	return sysfs_emit(buf, "%pM\n", info.partner_system);
-}
-static DEVICE_ATTR_RO(ad_partner_mac);
+BND_AD_ATTR(ad_aggregator, BND_AD_AGG);
+BND_AD_ATTR(ad_num_ports, BND_AD_PORTS);
+BND_AD_ATTR(ad_actor_key, BND_AD_ACTOR_KEY);
+BND_AD_ATTR(ad_partner_key, BND_AD_PARTNER_KEY);
+BND_AD_ATTR(ad_partner_mac, BND_AD_PARTNER_MAC);
 
 static struct attribute *bnd_attrs[] = {
 	&bnd_attr_slaves.da.attr,
