@@ -407,12 +407,17 @@ mx_table_file() {
 mx_table() {
 	local f l
 	_mx_nsarg "$@"; shift $_mshift
+	local -a rows=()
 	f=$(mx_table_file -n "$_mns" "$1")
 	[[ -r $f ]] || { log "no debugfs table $f"; return 1; }
-	while read -r l; do
+	# One pass of buffered reads: `read` seeks back after each line, and
+	# every seek makes seq_file print the table anew; with clients being
+	# added meanwhile, lines would be lost or repeated.
+	mapfile -t rows <"$f"
+	for l in "${rows[@]}"; do
 		[[ $l == SourceIP* || -z $l ]] && continue
 		echo "$l"
-	done <"$f"
+	done
 }
 
 # mx_bond_ready [-n NS] BOND: carrier on and every slave's MII status up.
