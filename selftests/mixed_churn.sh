@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout=200
+# timeout=240
 #
 # Churn under ARP storms. While ARPs pour in on the slaves (from the
 # uplink and from a client namespace): a bond changes mode through every
@@ -27,7 +27,7 @@ require_cmd nsenter ping stat modprobe
 
 MODES=(balance-rr active-backup balance-xor broadcast balance-tlb balance-alb)
 LOOPS=$(mx_scale 200)			# down/up iterations of the tight loop
-LOOP_BUDGET=$(mx_scale 45)		# ... at most this many seconds
+LOOP_BUDGET=$(mx_scale 30)		# ... at most this many seconds
 STORM_DUR=$(mx_scale 170)		# storms run through the whole test
 
 # Caches holding bonds' net devices (kmalloc-cg-8k: two objects per bond)
@@ -66,6 +66,56 @@ storms_start() {
 		--rate 100 --duration "$STORM_DUR"
 }
 
+# sorted_slaves BOND: the bond's slaves, sorted, on one line.
+sorted_slaves() {
+	local -a a
+	read -ra a <<<"$(mx_slaves "$1")"
+	printf '%s\n' "${a[@]}" | sort | mx_join "$(cat)"
+}
+
+_seen_grows() { _mx_get_rlb "$1" "ARP Seen" && ((MX_V >= $2 + $3)); }
+_rx_grows() { _mx_get_rx "$1" && ((MX_V >= $2 + $3)); }
+
+# table_on_slaves BOND: every row of the bond's RLB table names one of its
+# current slaves, and RLB Clients counts the rows. Storms add clients all
+# the time and may purge some (an address answered from another MAC), so
+# the count is read before and after the table, with the purge counter:
+# a read during which nothing was purged must have c0 <= rows <= c1.
+table_on_slaves() {
+	local rows slaves c0 c1 p0 p1 n srv cip mac dev bad tries=0
+	while :; do
+		_mx_get_rlb "$1" "Clients Purged"; p0=$MX_V
+		_mx_get_rlb "$1" Clients; c0=$MX_V
+		rows=$(mx_table "$1") || { _check_failed "$1: no table"; return; }
+		_mx_get_rlb "$1" Clients; c1=$MX_V
+		_mx_get_rlb "$1" "Clients Purged"; p1=$MX_V
+		[[ $p0 == "$p1" ]] && ((c0 <= $(grep -c . <<<"$rows") || ++tries >= 3)) && break
+		((++tries >= 3)) && break
+		log "$1: clients purged or the table changed while it was read; again"
+	done
+	slaves=" $(mx_join "$(mx_slaves "$1")") "
+	n=0 bad=0
+	while read -r srv cip mac dev; do
+		[[ -z $srv ]] && continue
+		n=$((n + 1))
+		[[ $slaves == *" $dev "* ]] && continue
+		((bad++ < 5)) && log "$1: row on $dev, not a slave of it now: $srv $cip $mac $dev"
+	done <<<"$rows"
+	log "$1: $n table rows; RLB Clients $c0 before, $c1 after reading it (purged $p0 -> $p1)"
+	check_eq "$bad" 0 "$1: table rows on devices that are not its slaves now (slaves:$slaves)"
+	if ! check_eq "$((p0 != p1 || (c0 <= n && n <= c1)))" 1 "$1: RLB Clients ($c0..$c1) brackets the $n table rows"; then
+		log "rows per device: $(awk '{ print $4 }' <<<"$rows" | sort | uniq -c | tr '\n' ' ')"
+		log "/proc per slave: $(mx_proc "$1" | grep -E '^(Slave Interface|RLB Clients)' | tr '\n' ' ')"
+	fi
+}
+
+# sorted_slaves BOND: the bond's slaves, sorted, on one line.
+sorted_slaves() {
+	local -a a
+	read -ra a <<<"$(mx_slaves "$1")"
+	printf '%s\n' "${a[@]}" | sort | mx_join "$(cat)"
+}
+
 _seen_grows() { _mx_get_rlb "$1" "ARP Seen" && ((MX_V >= $2 + $3)); }
 _rx_grows() { _mx_get_rx "$1" && ((MX_V >= $2 + $3)); }
 
@@ -87,7 +137,10 @@ table_on_slaves() {
 	done <<<"$rows"
 	log "$1: $n table rows; RLB Clients $c0 before, $c1 after reading it"
 	check_eq "$bad" 0 "$1: table rows on devices that are not its slaves now (slaves:$slaves)"
-	check_eq "$((c0 <= n && n <= c1))" 1 "$1: RLB Clients ($c0..$c1) brackets the $n table rows"
+	if ! check_eq "$((c0 <= n && n <= c1))" 1 "$1: RLB Clients ($c0..$c1) brackets the $n table rows"; then
+		log "rows per device: $(awk '{ print $4 }' <<<"$rows" | sort | uniq -c | tr '\n' ' ')"
+		log "/proc per slave: $(mx_proc "$1" | grep -E '^(Slave Interface|RLB Clients)' | tr '\n' ' ')"
+	fi
 }
 
 mode_cycle() {
@@ -131,13 +184,13 @@ declare -A m_num=([balance-rr]=0 [active-backup]=1 [balance-xor]=2 [broadcast]=3
 
 enslave_release() {
 	local n k b=
-	n=$(mx_scale 8)
+	n=$(mx_scale 4)
 	for ((k = 0; k < n; k++)); do
 		b+="link set cas2 nomaster"$'\n'"link set cas2 down"$'\n'"link set cas2 master ca"$'\n'
 		b+="link set cas1 nomaster"$'\n'"link set cas1 down"$'\n'"link set cas1 master ca"$'\n'
 	done
 	check_ok ns_ip h -batch - <<<"$b"
-	check_eq "$(mx_slaves ca | sort | tr '\n' ' ')" "cas1 cas2 " "ca slaves"
+	check_eq "$(sorted_slaves ca)" "cas1 cas2" "ca slaves"
 	check_ok mx_wait 10 mx_bond_ready ca
 	table_on_slaves ca
 	check_eq "$(mx_ping cc 10.60.0.1 3)" 3 "cc -> ca"
@@ -156,7 +209,7 @@ delete_slave_veths() {
 			link set cxp$k up
 		EOF
 	done
-	check_eq "$(mx_slaves cx | sort | tr '\n' ' ')" "cxs1 cxs$((2 + n)) " "cx slaves"
+	check_eq "$(sorted_slaves cx)" "cxs1 cxs$((2 + n))" "cx slaves"
 	check_ok mx_wait 10 mx_bond_ready cx
 	table_on_slaves cx
 	check_eq "$(mx_ping cc 10.62.0.1 3)" 3 "cc -> cx"
