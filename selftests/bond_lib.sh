@@ -185,39 +185,16 @@ bond_klog_since() {
 }
 
 # ---------------------------------------------------------------- balance-alb / RLB
-# (alb helper) Links, counters, the RLB table and neighbour entries.
+# (alb helper) The debugfs RLB table.
 #
-#   bond_port_create SWITCH NS IF PORT   veth IF in NS (left down, ready to be
-#                                        enslaved) <-> PORT, a port of SWITCH's br0, up
-#   bond_link_counters [-n NS] FIELD     "ifname value" per link, FIELD one of
-#                                        rx_packets rx_bytes tx_packets tx_bytes
-#   bond_rlb_stat [-n NS] BOND NAME      value of "NAME: v" in bonding/rlb_stats
 #   bond_debugfs_dir [-n NS] BOND        the bond's debugfs directory (BOND@INUM
 #                                        outside the initial netns); mounts debugfs
 #   bond_rlb_table [-n NS] BOND          rlb_hash_table rows without the header:
 #                                        "server client mac dev"; fails if unreadable
 #   bond_rlb_slave_of [-n NS] BOND IP    the slave client IP is assigned to
-#   bond_rlb_per_slave [-n NS] BOND      "dev count" per device in the table
-#   bond_neigh_mac [-n NS] IP [DEV]      lladdr of IP in the neighbour table
 
-bond_port_create() {
-	veth_create "$1" "$4" "$2" "$3" &&
-	ns_ip "$1" link set "$4" master br0 &&
-	ns_ip "$1" link set "$4" up ||
-		{ _check_failed "bond_port_create $*"; return 1; }
-}
 
-bond_link_counters() {
-	_bond_ns_args "$@"; shift $_bshift
-	_bond_in "$_bns" ip -j -s link show |
-		jq -r --arg d "${1%%_*}" --arg w "${1#*_}" '.[] | "\(.ifname) \(.stats64[$d][$w])"'
-}
 
-bond_rlb_stat() {
-	_bond_ns_args "$@"; shift $_bshift
-	_bond_in "$_bns" cat "/sys/class/net/$1/bonding/rlb_stats" |
-		awk -v n="$2" -F': ' '$1 == n { print $2; found = 1 } END { exit !found }'
-}
 
 bond_debugfs_dir() {
 	local inum
@@ -245,14 +222,7 @@ bond_rlb_slave_of() {
 	bond_rlb_table "${@:1:$#-1}" | awk -v c="$ip" '$2 == c { print $4; exit }'
 }
 
-bond_rlb_per_slave() {
-	bond_rlb_table "$@" | awk '{ n[$4]++ } END { for (d in n) print d, n[d] }' | sort
-}
 
-bond_neigh_mac() {
-	_bond_ns_args "$@"; shift $_bshift
-	_bond_in "$_bns" ip -j neigh show "$1" ${2:+dev "$2"} | jq -r '.[0].lladdr // empty'
-}
 
 # ---------------------------------------------------------------- fork-free helpers
 # (core-traffic helper) Under TCG a fork costs ~0.25 s and an exec ~0.4 s
@@ -286,8 +256,7 @@ bond_neigh_mac() {
 #                                   under (a mergeable cache such as
 #                                   bnd_rlb_client is an alias of another)
 #   bct_slab_objects VAR CACHE      objects in use in CACHE
-#   bct_slab_snapshot TAG CACHE...  remember them under TAG (after a second
-#                                   for RCU-deferred frees to land)
+#   bct_slab_snapshot TAG CACHE...  remember them under TAG
 #   bct_slab_check TAG TOL [TIMEOUT]  a check that every cache of TAG is back
 #                                   within +TOL of its snapshot, waiting up to
 #                                   TIMEOUT (default 20) s for RCU-deferred
@@ -456,9 +425,6 @@ bct_slab_objects() {
 bct_slab_snapshot() {
 	local tag=$1 c v real
 	shift
-	# Let frees deferred by RCU land first, or the baseline counts them.
-	echo 2 >/proc/sys/vm/drop_caches
-	bct_sleep 1
 	echo 2 >/proc/sys/vm/drop_caches
 	for c; do
 		bct_slab_real real "$c" || { _check_failed "no slab cache '$c'"; continue; }
@@ -501,3 +467,69 @@ bct_slab_check() {
 	fi
 }
 
+# ---------------------------------------------------------------- /proc/net of a namespace
+# (alb helper) Read a namespace's /proc/net files (arp, dev, bonding/*) and
+# "Key: value" files with shell builtins only (no fork): under TCG a fork or
+# an exec costs a good part of a second.
+#
+#   bond_ns_pin NAME        keep a process in namespace NAME; sets
+#                           BOND_PROCNET[NAME] to its /proc/PID/net. Call it
+#                           directly (it defers the process's end).
+#   bond_file_value VAR FILE KEY [SECTION]
+#                           VAR := value of "KEY: value" in FILE; with
+#                           SECTION, only in the block after "Slave Interface:
+#                           SECTION" (the /proc/net/bonding layout), without,
+#                           only before the first such line; 1 if not found
+#   bond_arp_mac VAR NAME IP [DEV]
+#                           VAR := MAC of IP in NAME's ARP table (empty if
+#                           none or incomplete)
+
+declare -gA BOND_PROCNET=()
+
+bond_ns_pin() {
+	local n=$1 net pid i
+	net=/run/netns/$NS_PREFIX$n
+	nsenter --net="$net" sleep 100000 </dev/null >/dev/null 2>&1 &
+	pid=$!
+	defer kill "$pid"
+	for ((i = 0; i < 200; i++)); do
+		[[ /proc/$pid/ns/net -ef $net ]] && break
+		read -rt 0.05 <> <(:)
+	done
+	[[ /proc/$pid/ns/net -ef $net ]] ||
+		{ _check_failed "no process of ours in namespace $n"; return 1; }
+	BOND_PROCNET[$n]=/proc/$pid/net
+}
+
+bond_file_value() {
+	local _l _cur= _lines
+	printf -v "$1" '%s' ""
+	mapfile -t _lines <"$2" || return 1
+	for _l in "${_lines[@]}"; do
+		if [[ $_l == "Slave Interface: "* ]]; then
+			[[ -z ${4:-} ]] && return 1
+			_cur=${_l#Slave Interface: }
+			continue
+		fi
+		if [[ $_cur == "${4:-}" && $_l == "$3: "* ]]; then
+			printf -v "$1" '%s' "${_l#"$3": }"
+			return 0
+		fi
+	done
+	return 1
+}
+
+bond_arp_mac() {
+	local _l _lines _f -
+	set -f			# the mask column is a '*'
+	printf -v "$1" '%s' ""
+	mapfile -t _lines <"${BOND_PROCNET[$2]}/arp" || return 1
+	for _l in "${_lines[@]:1}"; do
+		# shellcheck disable=SC2206	# fields: IP type flags MAC mask device
+		_f=($_l)
+		[[ ${_f[0]} == "$3" && ( -z ${4:-} || ${_f[5]} == "$4" ) ]] || continue
+		[[ ${_f[2]} != 0x0 ]] && printf -v "$1" '%s' "${_f[3]}"
+		return 0
+	done
+	return 0
+}
