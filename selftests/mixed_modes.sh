@@ -258,8 +258,15 @@ vlan_test() {
 
 bridge_test() {
 	[[ -z ${VB_FAILED:-} ]] || { _check_failed "setup failed"; return 1; }
-	mx_check_seen_is_rx mb
-	check_eq "$(($(mx_seen_delta mb) >= 2 * $(mx_storm_sent BR)))" 1 "mb: ARP Seen covers the storm on both slaves"
+	# Not exact here: as a bridge port the bond's slaves also get the odd
+	# non-ARP frame. More ARP Seen than frames received would still mean
+	# the hook ran for frames of other ports.
+	local seen rx
+	seen=$(mx_seen_delta mb)
+	rx=$(mx_rx_delta mb)
+	log "mb: ARP Seen +$seen, slaves received +$rx"
+	check_eq "$((seen <= rx))" 1 "mb: ARP Seen growth ($seen) <= frames its slaves received ($rx)"
+	check_eq "$((seen >= 2 * $(mx_storm_sent BR)))" 1 "mb: ARP Seen covers the storm on both slaves"
 	check_eq "$(mx_rlb mb "Clients Added")" 0 "mb: clients added for the bridge's ARP replies"
 	check_eq "$(mx_table mb | grep -c .)" 0 "mb: table rows"
 	check_eq "$(mx_ping c1 10.50.0.1 3)" 3 "c1 -> hbr through mb"
