@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # Bonding-specific helpers for selftests. Source it after lib.sh:
 #
@@ -104,23 +105,32 @@ bond_master() {
 # bond_errno_name TEXT: E-name of a strerror text at the end of TEXT
 # (e.g. a shell's "write error: Invalid argument"), or TEXT itself.
 bond_errno_name() {
-	case $1 in
-	*"Operation not permitted") echo EPERM ;;
-	*"No such file or directory") echo ENOENT ;;
-	*"Invalid argument") echo EINVAL ;;
-	*"No such device") echo ENODEV ;;
-	*"File exists") echo EEXIST ;;
-	*"Device or resource busy") echo EBUSY ;;
-	*"Permission denied") echo EACCES ;;
-	*"Directory not empty") echo ENOTEMPTY ;;
-	*"Operation not supported") echo EOPNOTSUPP ;;
-	*"Cannot allocate memory") echo ENOMEM ;;
-	*"Numerical result out of range") echo ERANGE ;;
-	*"No space left on device") echo ENOSPC ;;
-	*"Cannot assign requested address") echo EADDRNOTAVAIL ;;
-	*"Address already in use") echo EADDRINUSE ;;
-	*) echo "?($1)" ;;
+	local e
+	_bond_errno e "$1"
+	echo "$e"
+}
+
+# _bond_errno VAR TEXT: VAR := the errno name of TEXT (builtins only).
+_bond_errno() {
+	local __berr_e
+	case $2 in
+	*"Operation not permitted") __berr_e=EPERM ;;
+	*"No such file or directory") __berr_e=ENOENT ;;
+	*"Invalid argument") __berr_e=EINVAL ;;
+	*"No such device") __berr_e=ENODEV ;;
+	*"File exists") __berr_e=EEXIST ;;
+	*"Device or resource busy") __berr_e=EBUSY ;;
+	*"Permission denied") __berr_e=EACCES ;;
+	*"Directory not empty") __berr_e=ENOTEMPTY ;;
+	*"Operation not supported") __berr_e=EOPNOTSUPP ;;
+	*"Cannot allocate memory") __berr_e=ENOMEM ;;
+	*"Numerical result out of range") __berr_e=ERANGE ;;
+	*"No space left on device") __berr_e=ENOSPC ;;
+	*"Cannot assign requested address") __berr_e=EADDRNOTAVAIL ;;
+	*"Address already in use") __berr_e=EADDRINUSE ;;
+	*) __berr_e="?($2)" ;;
 	esac
+	printf -v "$1" '%s' "$__berr_e"
 }
 
 # bond_write [-n NS] FILE TEXT: write TEXT plus a newline (like echo) to
@@ -533,3 +543,297 @@ bond_arp_mac() {
 	done
 	return 0
 }
+
+# ---------------------------------------------------------------- core-abi fork-free helpers
+# (core-abi helper) Builtins only, for tests that make hundreds of option
+# reads and writes (see the fork-free section above for why).
+#
+#   bond_put VAR FILE TEXT      write TEXT and a newline to FILE in one
+#                               write(2); VAR := OK or the errno name (EINVAL,
+#                               EPERM, ...); status 0 only if written
+#   bond_json_get VAR JSON KEY  VAR := value of "KEY" in the one-line JSON of
+#                               `ip -j ...` (strings unquoted, arrays raw as
+#                               ["a","b"], null if absent)
+#   bond_snapshot VAR BOND [SYSNET [PROCNET]]
+#                               VAR := every bonding/ file of BOND, its
+#                               /proc/net/bonding file, its MTU, MAC and flags,
+#                               and for each slave its bonding_slave/ files,
+#                               MTU, MAC and master (SYSNET defaults to
+#                               /sys/class/net, PROCNET to /proc/net)
+#   bond_rd VAR FILE            VAR := first line of FILE ("" if empty);
+#                               "<missing>" and status 1 if there is no FILE
+#   bond_check_file FILE WANT WHAT   a check on the first line of FILE
+#   bond_check_put FILE TEXT WANT WHAT
+#                               a check that writing TEXT to FILE gives WANT
+#                               (OK or an errno name)
+#   check_true WHAT CMD...      a check that CMD succeeds (run in this shell:
+#   check_false WHAT CMD...     use builtins or functions, e.g. test -e F)
+#   bond_ipb [@NS] [CMD...]     a check that `ip -batch` of the CMD lines (or
+#                               of stdin) succeeds, in namespace NS if given
+#   bond_view NS...             BOND_VIEW_SYS[NS] := NS's /sys/class/net and
+#                               BOND_VIEW_PROC[NS] := its /proc/net, readable
+#                               with builtins (bct_sysfs_mount, bond_ns_pin)
+#   bond_leftover IF...         at exit, delete those IF of the initial
+#                               namespace that still exist, in one `ip -batch`
+#                               (cheaper than one deferred `ip link del` each).
+#                               Call it directly, after ns_create.
+#   bond_veths PEERNS [-n NS] IF...
+#                               veths IF (in namespace NS, default here; left
+#                               down) whose peers IFp live in PEERNS, up
+#   bond_admin_up SYSNET IF     IF is administratively up
+#   bond_master_is SYSNET IF BOND, bond_no_master SYSNET IF
+#   bond_active_is PROCNET BOND SLAVE   /proc says SLAVE is the active one
+#   bond_carrier_is SYSNET BOND up|down
+#   bond_check_released SYSNET IF MAC MTU WHAT
+#                               checks that IF is a free device again: no
+#                               master, no bonding_slave/, MAC and MTU as
+#                               given, closed (upstream closes released slaves)
+#   (initial namespace, BOND_NLJ from the last bond_nl_fetch)
+#   bond_set_ok BOND OPT VALUE WANT   writing VALUE works, the file reads WANT
+#   bond_opt_is BOND OPT WANT [WHAT]  a check on bonding/OPT
+#   bond_nl_fetch DEV           BOND_NLJ := `ip -d -j link show DEV`
+#   bond_nl_is KEY WANT         a check on KEY of BOND_NLJ (bond_json_get)
+#   bond_proc_is BOND FIELD WANT [SLAVE]  a check on /proc/net/bonding/BOND
+#   check_has STRING SUBSTRING WHAT       a check that STRING contains SUBSTRING
+#   BOND_FMT_EXTACK             1 if the kernel carries formatted extack
+#                               messages ("option NAME: ...", Linux 6.2+)
+
+_bond_efd=
+
+# The shell's error message of a failed write goes into a pipe of our own
+# and is read back from it: no file to create, no fork.
+bond_put() {
+	local __bput_l=''
+	if [[ -z $_bond_efd ]]; then
+		exec {_bond_efd}<> <(:)
+	fi
+	if { printf '%s\n' "$3" >"$2"; } 2>&"$_bond_efd"; then
+		printf -v "$1" OK
+		return 0
+	fi
+	IFS= read -r -t 2 -u "$_bond_efd" __bput_l
+	_bond_errno "$1" "$__bput_l"
+	return 1
+}
+
+bond_json_get() {
+	# Locals with unusual names: VAR is set through printf -v, which a
+	# local of the same name would shadow.
+	local __bjg_re="[{,]\"$3\":(\"[^\"]*\"|\\[[^]]*\\]|[^,}]*)" __bjg_v=null
+	if [[ $2 =~ $__bjg_re ]]; then
+		__bjg_v=${BASH_REMATCH[1]}
+		[[ $__bjg_v == \"*\" ]] && __bjg_v=${__bjg_v:1:${#__bjg_v}-2}
+	fi
+	printf -v "$1" '%s' "$__bjg_v"
+}
+
+# _bond_files_into VAR DIR: append "name=content" of every file in DIR to VAR.
+_bond_files_into() {
+	local _f _c
+	for _f in "$2"/*; do
+		_c=''
+		IFS= read -r -d '' _c 2>/dev/null <"$_f"
+		printf -v "$1" '%s%s=%s\n' "${!1}" "${_f##*/}" "$_c"
+	done
+}
+
+bond_snapshot() {
+	local _b=$2 _sys=${3:-/sys/class/net} _proc=${4:-/proc/net} _out= _s _v _lines _slaves=()
+	_bond_files_into _out "$_sys/$_b/bonding"
+	for _v in mtu address flags; do
+		_lines=
+		IFS= read -r _lines 2>/dev/null <"$_sys/$_b/$_v"
+		_out+="$_v=$_lines"$'\n'
+	done
+	_v=''
+	IFS= read -r -d '' _v 2>/dev/null <"$_proc/bonding/$_b"
+	_out+="proc:"$'\n'"$_v"
+	read -r -a _slaves 2>/dev/null <"$_sys/$_b/bonding/slaves"
+	for _s in "${_slaves[@]}"; do
+		_out+="slave $_s:"$'\n'
+		_bond_files_into _out "$_sys/$_s/bonding_slave"
+		for _v in mtu address; do
+			_lines=
+			IFS= read -r _lines 2>/dev/null <"$_sys/$_s/$_v"
+			_out+="$_v=$_lines"$'\n'
+		done
+		[[ $_sys/$_s/master -ef $_sys/$_b ]] && _out+="master=$_b"$'\n'
+	done
+	printf -v "$1" '%s' "$_out"
+}
+
+bond_rd() {
+	if [[ -e $2 ]]; then
+		printf -v "$1" '%s' ""
+		IFS= read -r "$1" 2>/dev/null <"$2"
+		return 0
+	fi
+	printf -v "$1" '%s' "<missing>"
+	return 1
+}
+
+bond_check_file() {
+	local _v
+	bond_rd _v "$1"
+	check_eq "$_v" "$2" "$3"
+}
+
+bond_check_put() {
+	local _r
+	bond_put _r "$1" "$2"
+	check_eq "$_r" "$3" "$4"
+}
+
+check_true() {
+	local _what=$1
+	shift
+	if "$@"; then
+		log "ok: $_what"
+	else
+		_check_failed "$_what"
+	fi
+}
+
+check_false() {
+	local _what=$1
+	shift
+	if "$@"; then
+		_check_failed "$_what"
+	else
+		log "ok: $_what"
+	fi
+}
+
+bond_ipb() {
+	local _n='' _lines _cmds _j
+	if [[ ${1:-} == @* ]]; then
+		_n=${1#@}
+		shift
+	fi
+	if (($#)); then
+		_lines=("$@")
+	else
+		mapfile -t _lines
+	fi
+	printf -v _cmds '%s\n' "${_lines[@]}"
+	printf -v _j '%s; ' "${_lines[@]}"
+	log "ip batch${_n:+ in $_n}: ${_j%; }"
+	if [[ -n $_n ]]; then
+		check_ok ip -n "$NS_PREFIX$_n" -b - <<<"$_cmds"
+	else
+		check_ok ip -b - <<<"$_cmds"
+	fi
+}
+
+declare -gA BOND_VIEW_SYS=() BOND_VIEW_PROC=()
+
+bond_view() {
+	local _n
+	for _n; do
+		bct_sysfs_mount "$_n" && bond_ns_pin "$_n" || return 1
+		BOND_VIEW_SYS[$_n]=${BCT_SYS[$_n]}/class/net
+		BOND_VIEW_PROC[$_n]=${BOND_PROCNET[$_n]}
+	done
+}
+
+_bond_leftovers=()
+
+bond_leftover() {
+	((${#_bond_leftovers[@]})) || defer _bond_del_leftovers
+	_bond_leftovers+=("$@")
+}
+
+_bond_del_leftovers() {
+	local _i _cmds=()
+	for _i in "${_bond_leftovers[@]}"; do
+		[[ -e /sys/class/net/$_i ]] && _cmds+=("link del $_i")
+	done
+	((${#_cmds[@]})) && printf '%s\n' "${_cmds[@]}" | ip -force -b - >/dev/null 2>&1
+	return 0
+}
+
+bond_veths() {
+	local _p=$NS_PREFIX$1 _where='' _i _add=() _up=()
+	shift
+	if [[ ${1:-} == -n ]]; then
+		_where="netns $NS_PREFIX$2"
+		shift 2
+	fi
+	for _i; do
+		_add+=("link add $_i $_where type veth peer name ${_i}p netns $_p")
+		_up+=("link set ${_i}p up")
+	done
+	bond_ipb "${_add[@]}"
+	bond_ipb "@${_p#"$NS_PREFIX"}" "${_up[@]}"
+}
+
+bond_admin_up() {
+	local _f
+	bond_rd _f "$1/$2/flags" || return 1
+	((_f & 1))
+}
+
+bond_master_is() { [[ -e $1/$2/master && $1/$2/master -ef $1/$3 ]]; }
+bond_no_master() { [[ ! -e $1/$2/master ]]; }
+
+bond_active_is() {
+	local _v
+	bond_file_value _v "$1/bonding/$2" "Currently Active Slave"
+	[[ $_v == "$3" ]]
+}
+
+bond_carrier_is() {
+	local _v
+	bond_rd _v "$1/$2/bonding/mii_status"
+	[[ $_v == "$3" ]]
+}
+
+bond_check_released() {
+	check_true "$5: no master" bond_no_master "$1" "$2"
+	check_false "$5: no bonding_slave/" test -e "$1/$2/bonding_slave"
+	bond_check_file "$1/$2/address" "$3" "$5: MAC (its permanent one)"
+	bond_check_file "$1/$2/mtu" "$4" "$5: MTU (its own)"
+	check_false "$5: closed" bond_admin_up "$1" "$2"
+}
+
+bond_set_ok() {
+	bond_check_put "/sys/class/net/$1/bonding/$2" "$3" OK "write $2='$3'"
+	bond_check_file "/sys/class/net/$1/bonding/$2" "$4" "sysfs $2 after '$3'"
+}
+
+bond_opt_is() {
+	bond_check_file "/sys/class/net/$1/bonding/$2" "$3" "${4:-sysfs $2}"
+}
+
+BOND_NLJ=
+
+bond_nl_fetch() {
+	BOND_NLJ=$(ip -d -j link show dev "$1")
+}
+
+bond_nl_is() {
+	local _v
+	bond_json_get _v "$BOND_NLJ" "$1"
+	check_eq "$_v" "$2" "netlink $1"
+}
+
+bond_proc_is() {
+	local _v
+	bond_file_value _v "/proc/net/bonding/$1" "$2" "${4:-}"
+	check_eq "$_v" "$3" "/proc${4:+ $4} '$2'"
+}
+
+check_has() {
+	if [[ $1 == *"$2"* ]]; then
+		log "ok: $3 contains '$2'"
+	else
+		_check_failed "$3: '$1' does not contain '$2'"
+	fi
+}
+
+BOND_FMT_EXTACK=0
+IFS=. read -r _bond_kmaj _bond_kmin _ <<<"${KVER:-$(uname -r)}"
+_bond_kmin=${_bond_kmin%%[^0-9]*}
+if ((_bond_kmaj > 6 || (_bond_kmaj == 6 && ${_bond_kmin:-0} >= 2))); then
+	BOND_FMT_EXTACK=1
+fi
