@@ -191,7 +191,10 @@ static int bnd_changelink(struct net_device *dev, struct nlattr *tb[],
 			  struct nlattr *data[], struct netlink_ext_ack *extack)
 {
 	struct bnd_bond *bond = netdev_priv(dev);
-	struct bnd_optctx ctx = { .bond = bond, .p = &bond->b.params, .extack = extack };
+	struct bnd_optctx ctx = { .bond = bond, .p = &bond->b.params, .dev = dev,
+				  .extack = extack };
+	struct bnd_optctx trial;
+	struct bond_params *scratch;
 	struct bnd_nl_req *req;
 	const struct bnd_option *opt;
 	int id, mode, err = 0;
@@ -232,6 +235,32 @@ static int bnd_changelink(struct net_device *dev, struct nlattr *tb[],
 		if (err)
 			goto out;
 	}
+
+	/*
+	 * Pass 1b: run the setters, in order, on a copy of the parameters, so
+	 * that checks which depend on earlier values of the same request
+	 * (updelay needs miimon, ...) refuse it before anything changes.
+	 * Options that act on slaves can only be checked for real.
+	 */
+	scratch = kmemdup(&bond->b.params, sizeof(*scratch), GFP_KERNEL);
+	if (!scratch) {
+		err = -ENOMEM;
+		goto out;
+	}
+	trial = (struct bnd_optctx){ .p = scratch, .dev = dev, .extack = extack, .quiet = true };
+	for (id = 0; id < BND_OPT_COUNT && !err; id++) {
+		opt = bnd_opt_get(id);
+		if (!req[id].attr || (opt->flags & BND_OPTF_LIVE))
+			continue;
+		trial.attr = req[id].attr;
+		if (id == BND_OPT_ARP_TARGETS || id == BND_OPT_NS_TARGETS)
+			err = bnd_nl_targets(&trial, id, req[id].attr, true);
+		else
+			err = bnd_opt_set(&trial, id, &req[id].v);
+	}
+	kfree(scratch);
+	if (err)
+		goto out;
 
 	/* Pass 2: apply in table order. */
 	for (id = 0; id < BND_OPT_COUNT; id++) {
@@ -307,7 +336,8 @@ static int bnd_slave_changelink(struct net_device *dev, struct net_device *sdev,
 				struct netlink_ext_ack *extack)
 {
 	struct bnd_bond *bond = netdev_priv(dev);
-	struct bnd_optctx ctx = { .bond = bond, .p = &bond->b.params, .extack = extack };
+	struct bnd_optctx ctx = { .bond = bond, .p = &bond->b.params, .dev = dev,
+				  .extack = extack };
 	struct bnd_optval qid = {}, prio = {}, port = {};
 	char spec[IFNAMSIZ + 8];
 	int err = 0;

@@ -105,8 +105,8 @@ void bnd_opt_report(const struct bnd_optctx *ctx, enum bnd_opt_id id,
 	vsnprintf(msg, sizeof(msg), fmt, args);
 	va_end(args);
 
-	if (ctx->bond)
-		netdev_err(ctx->bond->b.dev, "option %s: %s\n", name, msg);
+	if (ctx->dev)
+		netdev_err(ctx->dev, "option %s: %s\n", name, msg);
 	else
 		pr_err("option %s: %s\n", name, msg);
 
@@ -267,7 +267,7 @@ int bnd_opt_set(const struct bnd_optctx *ctx, enum bnd_opt_id id,
 /* sysfs entry: text in, RTNL held by the caller. */
 int bnd_opt_set_str(struct bnd_bond *bond, enum bnd_opt_id id, char *str)
 {
-	struct bnd_optctx ctx = { .bond = bond, .p = &bond->b.params };
+	struct bnd_optctx ctx = { .bond = bond, .p = &bond->b.params, .dev = bond->b.dev };
 	struct bnd_optval v = { .str = str };
 	int err;
 

@@ -74,6 +74,7 @@ struct bnd_opt_name {
 #define BND_OPTF_SHOW_NAME	BIT(3)	/* sysfs shows "name value" */
 #define BND_OPTF_SLAVE		BIT(4)	/* a per-slave value */
 #define BND_OPTF_3AD_ONLY_SHOW	BIT(5)	/* shown only in 802.3ad mode */
+#define BND_OPTF_LIVE		BIT(6)	/* acts on the bond's slaves: no trial run */
 
 /**
  * struct bnd_optval - a value on its way in
@@ -93,16 +94,21 @@ struct bnd_optval {
 
 /**
  * struct bnd_optctx - where a value goes
- * @bond:	the bond, or NULL while building module defaults
- * @p:		the parameters being changed (the bond's or the defaults)
+ * @bond:	the bond whose state changes, or NULL when only @p changes
+ *		(module defaults, or a netlink request tried on a copy)
+ * @p:		the parameters being changed
+ * @dev:	device to name in error reports (NULL: the module)
  * @extack:	netlink error report, or NULL
  * @attr:	attribute to blame in @extack
+ * @quiet:	a trial run: refusals are reported, warnings are not
  */
 struct bnd_optctx {
 	struct bnd_bond *bond;
 	struct bond_params *p;
+	struct net_device *dev;
 	struct netlink_ext_ack *extack;
 	const struct nlattr *attr;
+	bool quiet;
 };
 
 struct bnd_option {

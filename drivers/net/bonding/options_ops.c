@@ -133,9 +133,9 @@ static int bnd_delay_set(const struct bnd_optctx *ctx, enum bnd_opt_id id,
 			       "unable to set because MII monitoring is disabled");
 		return -EPERM;
 	}
-	if (ms % miimon) {
-		if (ctx->bond)
-			netdev_warn(ctx->bond->b.dev,
+	if (ms % miimon && !ctx->quiet) {
+		if (ctx->dev)
+			netdev_warn(ctx->dev,
 				    "option %s: %llu is not a multiple of miimon (%d), rounded to %llu ms\n",
 				    bnd_opts[id].name, ms, miimon,
 				    ms / miimon * miimon);
@@ -246,9 +246,9 @@ int bnd_arp_targets_set(const struct bnd_optctx *ctx,
 	bnd_first_word(v->str, word, sizeof(word));
 	if ((word[0] != '+' && word[0] != '-') ||
 	    !in4_pton(word + 1, -1, (u8 *)&ip, -1, NULL)) {
-		bnd_opt_report(ctx, BND_OPT_ARP_TARGETS, -EINVAL,
+		bnd_opt_report(ctx, BND_OPT_ARP_TARGETS, -EPERM,
 			       "invalid command (%s): use +<addr> or -<addr>", word);
-		return -EINVAL;
+		return -EPERM;
 	}
 	return word[0] == '+' ? bnd_arp_target_add(ctx, ip) :
 				bnd_arp_target_del(ctx, ip);

@@ -154,7 +154,8 @@ const struct bnd_option bnd_opts[BND_OPT_COUNT] = {
 		.set = bnd_mode_set,
 	},
 	[BND_OPT_ACTIVE_SLAVE] = {
-		.name = "active_slave", .modes = PRIMARY_MODES, .flags = BND_OPTF_RAW,
+		.name = "active_slave", .modes = PRIMARY_MODES,
+		.flags = BND_OPTF_RAW | BND_OPTF_LIVE,
 		.nla = IFLA_BOND_ACTIVE_SLAVE, .nla_type = NLA_U32,
 		.set = bnd_active_slave_set, .show = bnd_active_slave_show,
 		.fill = bnd_active_slave_fill,
@@ -324,21 +325,21 @@ const struct bnd_option bnd_opts[BND_OPT_COUNT] = {
 		FIELD(coupled_control),
 	},
 	[BND_OPT_SLAVES] = {
-		.name = "slaves", .modes = BND_ALL_MODES, .flags = BND_OPTF_RAW,
+		.name = "slaves", .modes = BND_ALL_MODES, .flags = BND_OPTF_RAW | BND_OPTF_LIVE,
 		.set = bnd_slaves_set, .show = bnd_slaves_show,
 	},
 	[BND_OPT_QUEUE_ID] = {
-		.name = "queue_id", .modes = BND_ALL_MODES, .flags = BND_OPTF_RAW,
+		.name = "queue_id", .modes = BND_ALL_MODES, .flags = BND_OPTF_RAW | BND_OPTF_LIVE,
 		.set = bnd_queue_id_set, .show = bnd_queue_id_show,
 	},
 	[BND_OPT_PRIO] = {
 		.name = "prio", .modes = PRIMARY_MODES,
-		.flags = BND_OPTF_RAW | BND_OPTF_SLAVE,
+		.flags = BND_OPTF_RAW | BND_OPTF_SLAVE | BND_OPTF_LIVE,
 		.nla = IFLA_BOND_SLAVE_PRIO, .set = bnd_prio_set,
 	},
 	[BND_OPT_ACTOR_PORT_PRIO] = {
 		.name = "actor_port_prio", .modes = MODE(8023AD),
-		.flags = BND_OPTF_RAW | BND_OPTF_SLAVE,
+		.flags = BND_OPTF_RAW | BND_OPTF_SLAVE | BND_OPTF_LIVE,
 		.nla = IFLA_BOND_SLAVE_ACTOR_PORT_PRIO, .set = bnd_actor_port_prio_set,
 	},
 };
