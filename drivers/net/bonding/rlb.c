@@ -565,6 +565,13 @@ void bnd_rlb_tick(struct bnd_bond *bond)
 			if (!c->slave || !--c->tries)
 				list_del_init(&c->ntt_node);
 		}
+		/*
+		 * Space the rounds: a client ignores ARP changes for its
+		 * neighbour locktime (1 s by default) after updating an entry,
+		 * so repeated updates must not all land inside it.
+		 */
+		if (sent && !list_empty(&rlb->ntt))
+			rlb->update_delay = BND_RLB_UPDATE_DELAY;
 	}
 	spin_unlock_bh(&bond->b.mode_lock);
 	rcu_read_unlock();
