@@ -320,7 +320,9 @@ teardown() {
 		log "$n: $(slab_active "$n") active"
 	done
 	slab_check dev 16 30
-	slab_check ns 6 30
+	# SLUB counts objects cached per CPU as active: after four namespaces
+	# come and go the count may stay up to two slabs (12) above baseline.
+	slab_check ns 12 30
 }
 # _any_bond: a bond device exists in some namespace.
 _any_bond() {
