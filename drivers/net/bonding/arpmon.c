@@ -174,14 +174,6 @@ static void bnd_arp_credit(struct bnd_bond *bond, struct slave *s, __be32 sip, _
 	WRITE_ONCE(s->target_last_arp_rx[i], jiffies);
 }
 
-struct bnd_arp_body {
-	struct arphdr hdr;
-	u8 sha[ETH_ALEN];
-	__be32 sip;
-	u8 tha[ETH_ALEN];
-	__be32 tip;
-} __packed;
-
 /*
  * The receive hook while the ARP monitor runs (never in tlb/alb, whose
  * hook is RLB's). Without arp_validate any frame proves the slave alive;
@@ -192,8 +184,8 @@ int bnd_arp_rcv(const struct sk_buff *skb, struct bonding *b, struct slave *s)
 	struct bnd_bond *bond = bnd_from_b(b);
 	bool is_arp = skb->protocol == htons(ETH_P_ARP);
 	struct slave *active, *probing;
-	const struct bnd_arp_body *arp;
-	struct bnd_arp_body _arp;
+	const struct bnd_arp *arp;
+	struct bnd_arp _arp;
 
 	if (!slave_do_arp_validate(b, s)) {
 		if (!slave_do_arp_validate_only(b) || is_arp)
@@ -203,9 +195,7 @@ int bnd_arp_rcv(const struct sk_buff *skb, struct bonding *b, struct slave *s)
 	if (!is_arp || skb->pkt_type == PACKET_OTHERHOST || skb->pkt_type == PACKET_LOOPBACK)
 		return RX_HANDLER_ANOTHER;
 	arp = skb_header_pointer(skb, 0, sizeof(_arp), &_arp);
-	if (!arp || arp->hdr.ar_hrd != htons(ARPHRD_ETHER) ||
-	    arp->hdr.ar_pro != htons(ETH_P_IP) || arp->hdr.ar_hln != ETH_ALEN ||
-	    arp->hdr.ar_pln != 4)
+	if (!arp || !bnd_arp_is_eth_ipv4(arp))
 		return RX_HANDLER_ANOTHER;
 
 	active = rcu_dereference(b->curr_active_slave);

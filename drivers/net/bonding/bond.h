@@ -25,6 +25,7 @@
 #define BND_BOND_H
 
 #include <linux/ethtool.h>
+#include <linux/if_arp.h>
 #include <net/bonding.h>
 
 #include "compat.h"
@@ -178,6 +179,23 @@ struct bnd_bond {
 	struct bnd_rlb_counters rlb;
 	bool mtu_busy;
 };
+
+/* An Ethernet/IPv4 ARP packet after its Ethernet header, as on the wire. */
+struct bnd_arp {
+	struct arphdr hdr;
+	u8 sha[ETH_ALEN];
+	__be32 sip;
+	u8 tha[ETH_ALEN];
+	__be32 tip;
+} __packed;
+
+/* Is @arp the Ethernet/IPv4 kind, with the lengths that go with it? */
+static inline bool bnd_arp_is_eth_ipv4(const struct bnd_arp *arp)
+{
+	return arp->hdr.ar_hrd == htons(ARPHRD_ETHER) &&
+	       arp->hdr.ar_pro == htons(ETH_P_IP) &&
+	       arp->hdr.ar_hln == ETH_ALEN && arp->hdr.ar_pln == 4;
+}
 
 static inline struct bnd_bond *bnd_from_dev(const struct net_device *dev)
 {

@@ -261,27 +261,58 @@ static void bnd_set_rx_mode(struct net_device *dev)
 	rcu_read_unlock();
 }
 
-static int bnd_vlan_rx_add_vid(struct net_device *dev, __be16 proto, u16 vid)
+/*
+ * Do @apply to every slave, or to none: if one refuses, @undo the ones
+ * already done and return its error. RTNL held.
+ */
+static int bnd_all_slaves(struct bnd_bond *bond,
+			  int (*apply)(struct slave *s, const void *arg),
+			  void (*undo)(struct slave *s, const void *arg), const void *arg)
 {
-	struct bnd_bond *bond = netdev_priv(dev);
-	struct slave *s, *undo;
+	struct slave *s, *done;
 	struct list_head *iter;
 	int err;
 
 	bond_for_each_slave(&bond->b, s, iter) {
-		err = vlan_vid_add(s->dev, proto, vid);
+		err = apply(s, arg);
 		if (err)
 			goto unwind;
 	}
 	return 0;
 
 unwind:
-	bond_for_each_slave(&bond->b, undo, iter) {
-		if (undo == s)
+	bond_for_each_slave(&bond->b, done, iter) {
+		if (done == s)
 			break;
-		vlan_vid_del(undo->dev, proto, vid);
+		undo(done, arg);
 	}
 	return err;
+}
+
+struct bnd_vid {
+	__be16 proto;
+	u16 vid;
+};
+
+static int bnd_slave_vid_add(struct slave *s, const void *arg)
+{
+	const struct bnd_vid *v = arg;
+
+	return vlan_vid_add(s->dev, v->proto, v->vid);
+}
+
+static void bnd_slave_vid_del(struct slave *s, const void *arg)
+{
+	const struct bnd_vid *v = arg;
+
+	vlan_vid_del(s->dev, v->proto, v->vid);
+}
+
+static int bnd_vlan_rx_add_vid(struct net_device *dev, __be16 proto, u16 vid)
+{
+	struct bnd_vid v = { .proto = proto, .vid = vid };
+
+	return bnd_all_slaves(netdev_priv(dev), bnd_slave_vid_add, bnd_slave_vid_del, &v);
 }
 
 static int bnd_vlan_rx_kill_vid(struct net_device *dev, __be16 proto, u16 vid)
@@ -299,58 +330,48 @@ static int bnd_vlan_rx_kill_vid(struct net_device *dev, __be16 proto, u16 vid)
 
 /* ---- MTU and MAC ------------------------------------------------------ */
 
+static int bnd_slave_mtu(struct slave *s, const void *mtu)
+{
+	int err = dev_set_mtu(s->dev, *(const int *)mtu);
+
+	if (err)
+		netdev_err(s->bond->dev, "(slave %s): refused MTU %d (%d); bond MTU unchanged\n",
+			   s->dev->name, *(const int *)mtu, err);
+	return err;
+}
+
+static void bnd_slave_mtu_back(struct slave *s, const void *mtu)
+{
+	dev_set_mtu(s->dev, s->bond->dev->mtu);
+}
+
 static int bnd_change_mtu(struct net_device *dev, int new_mtu)
 {
 	struct bnd_bond *bond = netdev_priv(dev);
-	struct slave *s, *undo;
-	struct list_head *iter;
-	int err = 0;
+	int err;
 
 	bond->mtu_busy = true;
-	bond_for_each_slave(&bond->b, s, iter) {
-		err = dev_set_mtu(s->dev, new_mtu);
-		if (err) {
-			netdev_err(dev, "(slave %s): refused MTU %d (%d); bond MTU unchanged\n",
-				   s->dev->name, new_mtu, err);
-			goto unwind;
-		}
-	}
-	WRITE_ONCE(dev->mtu, new_mtu);
-	bond->mtu_busy = false;
-	return 0;
-
-unwind:
-	bond_for_each_slave(&bond->b, undo, iter) {
-		if (undo == s)
-			break;
-		dev_set_mtu(undo->dev, dev->mtu);
-	}
+	err = bnd_all_slaves(bond, bnd_slave_mtu, bnd_slave_mtu_back, &new_mtu);
+	if (!err)
+		WRITE_ONCE(dev->mtu, new_mtu);
 	bond->mtu_busy = false;
 	return err;
+}
+
+static int bnd_slave_mac(struct slave *s, const void *addr)
+{
+	return bnd_slave_set_mac(s->dev, addr, NULL);
+}
+
+static void bnd_slave_mac_back(struct slave *s, const void *addr)
+{
+	bnd_slave_set_mac(s->dev, s->bond->dev->dev_addr, NULL);
 }
 
 /* Give every slave @addr, or none of them. */
 int bnd_set_mac_all(struct bnd_bond *bond, const u8 *addr)
 {
-	struct net_device *dev = bond->b.dev;
-	struct slave *s, *undo;
-	struct list_head *iter;
-	int err = 0;
-
-	bond_for_each_slave(&bond->b, s, iter) {
-		err = bnd_slave_set_mac(s->dev, addr, NULL);
-		if (err)
-			goto unwind;
-	}
-	return 0;
-
-unwind:
-	bond_for_each_slave(&bond->b, undo, iter) {
-		if (undo == s)
-			break;
-		bnd_slave_set_mac(undo->dev, dev->dev_addr, NULL);
-	}
-	return err;
+	return bnd_all_slaves(bond, bnd_slave_mac, bnd_slave_mac_back, addr);
 }
 
 static int bnd_set_mac_address(struct net_device *dev, void *addr)

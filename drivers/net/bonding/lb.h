@@ -60,6 +60,16 @@ struct bnd_lb {
 	u64 scratch[BND_TLB_BUCKETS + 1];
 };
 
+/* What tlb and alb do alike with slaves and MACs. */
+#define BND_LB_SLAVE_OPS					\
+	.close		= bnd_lb_close,				\
+	.slave_init	= bnd_lb_slave_init,			\
+	.slave_attach	= bnd_lb_slave_attach,			\
+	.slave_detach	= bnd_lb_slave_detach,			\
+	.link_change	= bnd_lb_link_change,			\
+	.active_change	= bnd_lb_active_change,			\
+	.set_mac	= bnd_lb_set_mac
+
 static inline struct bnd_lb *bnd_lb(const struct bnd_bond *bond)
 {
 	return bond->mode_priv;

@@ -528,12 +528,6 @@ static int bnd_tlb_open(struct bnd_bond *bond)
 const struct bnd_mode_ops bnd_mode_tlb = {
 	.xmit		= bnd_tlb_xmit,
 	.open		= bnd_tlb_open,
-	.close		= bnd_lb_close,
-	.slave_init	= bnd_lb_slave_init,
-	.slave_attach	= bnd_lb_slave_attach,
-	.slave_detach	= bnd_lb_slave_detach,
-	.link_change	= bnd_lb_link_change,
-	.active_change	= bnd_lb_active_change,
-	.set_mac	= bnd_lb_set_mac,
+	BND_LB_SLAVE_OPS,
 	.flags		= BND_MODE_F_OWN_SLAVE_MAC,
 };

@@ -114,21 +114,10 @@ static struct bnd_rlb *bnd_rlb_of(struct bnd_bond *bond)
 	return lb ? lb->rlb : NULL;
 }
 
-/* The ARP header and an Ethernet/IPv4 body, as they are on the wire. */
-struct bnd_arp {
-	struct arphdr hdr;
-	u8 sha[ETH_ALEN];
-	__be32 sip;
-	u8 tha[ETH_ALEN];
-	__be32 tip;
-} __packed;
-
 /* Only well-formed Ethernet/IPv4 requests and replies teach RLB anything. */
 static bool bnd_arp_ok(const struct bnd_arp *arp)
 {
-	return arp->hdr.ar_hrd == htons(ARPHRD_ETHER) &&
-	       arp->hdr.ar_pro == htons(ETH_P_IP) &&
-	       arp->hdr.ar_hln == ETH_ALEN && arp->hdr.ar_pln == 4 &&
+	return bnd_arp_is_eth_ipv4(arp) &&
 	       (arp->hdr.ar_op == htons(ARPOP_REQUEST) ||
 		arp->hdr.ar_op == htons(ARPOP_REPLY)) &&
 	       is_valid_ether_addr(arp->sha);
