@@ -28,7 +28,7 @@ require_cmd nsenter ping stat modprobe
 MODES=(balance-rr active-backup balance-xor broadcast balance-tlb balance-alb)
 LOOPS=$(mx_scale 200)			# down/up iterations of the tight loop
 LOOP_BUDGET=$(mx_scale 30)		# ... at most this many seconds
-STORM_DUR=$(mx_scale 170)		# storms run through the whole test
+STORM_DUR=$(mx_scale 280)		# storms run through the whole test (killed in teardown)
 
 # Caches holding bonds' net devices (kmalloc-cg-8k: two objects per bond)
 # and network namespaces (net_namespace); their active counts include
