@@ -10,11 +10,6 @@
 # to ns_create); without it, in the test's own (initial) namespace.
 # Several engineers add to this file: append, do not rewrite others' helpers.
 #
-# NOTE (core-abi helper, 01:58 UTC): an untracked first version of this file,
-# created by another engineer moments earlier, was overwritten by mistake when
-# this one was written. If your helpers went missing, please append them again
-# (the functions below are all prefixed bond_ / _bond_ / check_same_state).
-#
 #   values      bond_opt [-n NS] BOND OPT          sysfs bonding/OPT
 #               bond_slave_opt [-n NS] SLAVE FILE   sysfs bonding_slave/FILE
 #               bond_nl [-n NS] DEV JQ              jq JQ over `ip -d -j` info_data

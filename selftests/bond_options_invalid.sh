@@ -193,6 +193,9 @@ invalid_sysfs() {
 	bond_ipb "link set $b down" "link set $b type bond mode active-backup miimon 100" \
 		"link set oiv1 master $b" "link set oiv2 master $b" "link set $b up"
 	check_ok bct_wait_until 10 bond_active_is $PROC $b oiv1
+	# updelay is 200 ms again: wait until both links are up for good.
+	check_ok bct_wait_until 10 slave_mii_is oiv1 up
+	check_ok bct_wait_until 10 slave_mii_is oiv2 up
 	bond_set_ok $b queue_id oiv1:2 "oiv1:2 oiv2:0"
 	bond_snapshot ST0 $b
 	klog_begin
