@@ -1,22 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * LACP as IEEE 802.1AX describes it (clause 6 of the 2014 edition, 43.4 of
- * 802.3-2005): per port a receive machine (current_while timer, EXPIRED,
- * DEFAULTED), a periodic transmit machine paced by the partner's timeout, a
- * mux machine (coupled or independent collecting/distributing), a transmit
- * machine limited to three LACPDUs per second and the two churn detection
- * machines; per bond the selection logic, which puts each port into the
- * aggregator of its Link Aggregation Group and picks the one aggregator
- * the bond uses (ad_select). The marker responder answers marker PDUs.
+ * 802.3-2005), per port: the receive machine (current_while timer, EXPIRED,
+ * DEFAULTED), the periodic transmit machine paced by the partner's timeout,
+ * the mux machine (coupled or independent collecting/distributing), the
+ * transmit machine, limited to three LACPDUs per second, and the two churn
+ * detection machines; LACPDU and marker PDU checks, and the marker
+ * responder. The selection logic (which aggregator a port joins, which one
+ * the bond uses) is the bond's, in mode_3ad.c.
  *
  * The machines run on ticks of the bond's ad_work; a received LACPDU runs
  * the receive machine at once. Everything here is called with b.mode_lock
- * held, except lacp_rx(), which takes it itself after validating the PDU.
- *
- * Aggregators: each port's struct ad_slave_info carries one. A port takes
- * the aggregator of its group, or a free one (its own first); ports in any
- * aggregator but the bond's active one are STANDBY and stay in WAITING,
- * telling the partner they are not in sync.
+ * held, except lacp_rx(), which takes it itself after checking the PDU.
  */
 #include <linux/etherdevice.h>
 #include <linux/if_ether.h>
@@ -58,21 +53,18 @@ static const struct port_params lacp_partner_admin = {
 
 /* ---- keys and identities ---------------------------------------------- */
 
+/* Speed bits of the key: 1 Mb/s is 1, 10 Mb/s 2, ... 800 Gb/s 17; else 0. */
 static u16 lacp_speed_code(u32 speed)
 {
-	static const u32 speeds[] = {
-		SPEED_10, SPEED_100, SPEED_1000, SPEED_2500, SPEED_5000,
-		SPEED_10000, SPEED_14000, SPEED_20000, SPEED_25000, SPEED_40000,
-		SPEED_50000, SPEED_56000, SPEED_100000, SPEED_200000, SPEED_400000,
-		SPEED_800000,
+	static const u32 mbps[] = {
+		1, 10, 100, 1000, 2500, 5000, 10000, 14000, 20000, 25000, 40000,
+		50000, 56000, 100000, 200000, 400000, 800000,
 	};
 	int i;
 
-	if (speed == 1)
-		return 1;
-	for (i = 0; i < ARRAY_SIZE(speeds); i++)
-		if (speeds[i] == speed)
-			return i + 2;
+	for (i = 0; i < ARRAY_SIZE(mbps); i++)
+		if (mbps[i] == speed)
+			return i + 1;
 	return 0;
 }
 
@@ -292,6 +284,8 @@ static void rx_enter(struct lacp_port *lp, rx_states_t st, const struct lacpdu *
 		p->actor_oper_port_state |= LACP_STATE_EXPIRED;
 		break;
 	case AD_RX_DEFAULTED:
+		net_info_ratelimited("%s: (slave %s): no LACPDU from a partner, using partner defaults\n",
+				     p->slave->bond->dev->name, p->slave->dev->name);
 		/* update_Default_Selected */
 		if (p->partner_admin.port_number != pp->port_number ||
 		    p->partner_admin.port_priority != pp->port_priority ||

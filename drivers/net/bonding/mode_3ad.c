@@ -5,6 +5,13 @@
  * the distributing ports of its active aggregator and has carrier while that
  * aggregator has at least min_links (and one) ports with link.
  *
+ * Aggregators: each port's struct ad_slave_info carries one. The selection
+ * logic puts a port into the aggregator of its Link Aggregation Group (same
+ * actor key, partner system and partner key), else into a free one (its own
+ * first), and picks the aggregator the bond uses by ad_select. Ports of any
+ * other aggregator are STANDBY: their mux machine waits and tells the
+ * partner they are not in sync.
+ *
  * Contexts: the protocol ticks in b.ad_work (AD_TIMER_INTERVAL) and hears
  * LACPDUs in softirq via recv_probe; both under b.mode_lock. What the mux
  * machine decides about a port (collecting, distributing) reaches the slave
@@ -308,9 +315,6 @@ static void agg_choose(struct bnd_bond *bond)
 			active->is_active = 0;
 		if (best)
 			best->is_active = 1;
-		if (best && !lacp_agg_has_partner(best))
-			net_info_ratelimited("%s: no 802.3ad response from the link partner on any port\n",
-					     bond->b.dev->name);
 	}
 	bond_for_each_slave_rcu(&bond->b, s, iter) {
 		lp = lacp_port_of(s);
@@ -725,6 +729,8 @@ static int bnd_3ad_slave_ad_info(struct bnd_bond *bond, struct bnd_slave *slave,
 {
 	struct bnd_3ad_port_view v;
 
+	/* The priority is shown for every port, in an aggregator or not. */
+	info->port_priority = slave->s.ad_info ? slave->s.ad_info->port_priority : 0;
 	if (!bnd_3ad_port_view(bond, slave, &v))
 		return -ENOENT;
 	info->aggregator_id = v.agg_id;
@@ -732,7 +738,6 @@ static int bnd_3ad_slave_ad_info(struct bnd_bond *bond, struct bnd_slave *slave,
 	info->partner_state = v.partner.port_state;
 	info->actor_churn = v.actor_churn;
 	info->partner_churn = v.partner_churn;
-	info->port_priority = slave->s.ad_info->port_priority;
 	return 0;
 }
 
