@@ -832,3 +832,172 @@ _bond_kmin=${_bond_kmin%%[^0-9]*}
 if ((_bond_kmaj > 6 || (_bond_kmaj == 6 && ${_bond_kmin:-0} >= 2))); then
 	BOND_FMT_EXTACK=1
 fi
+
+# ---------------------------------------------------------------- 802.3ad
+# (802.3ad helper) Two LACP bonds in namespaces "a" and "b", views through
+# bond_view (builtins only). AD_BOND[NS] names the bond of namespace NS
+# (default ad0), AD_SLAVES[NS] its slaves. FILE arguments are relative to
+# the namespace's /sys/class/net.
+#
+#   ad_sy VAR NS FILE               VAR := first line of FILE
+#   ad_bo VAR NS OPT / ad_so VAR NS SLAVE FILE
+#                                   bonding/OPT of the bond, bonding_slave/FILE
+#   ad_pf VAR NS FIELD [SLAVE]      "FIELD: value" of /proc/net/bonding/<bond>
+#   ad_stat VAR NS IF COUNTER       statistics/COUNTER of IF
+#   ad_is NS FILE VALUE             status: FILE holds VALUE (for waits)
+#   ad_agg_ok NS N STATE [SLAVES]   carrier, N ports in the active aggregator,
+#                                   SLAVES (default all) in it with actor state STATE
+#   ad_partner_ok NS STATE [SLAVES] their partner state is STATE
+#   ad_pair_ok N STATE_A STATE_B    a and b aggregated with each other
+#   ad_wait_pair N STATE_A STATE_B WHAT
+#                                   a check: ad_pair_ok within AD_WAIT s
+#                                   (/proc of both logged if not)
+#   ad_check_bo NS OPT WANT, ad_check_so NS SLAVE FILE WANT,
+#   ad_check_pf NS FIELD WANT [SLAVE], ad_check_proc_line NS LINE
+#   ad_put NS OPT TEXT WANT         a check that writing bonding/OPT gives WANT
+#   ad_down_up NS [OPT VALUE]...    bond down, options written, bond up
+#   ad_pair_setup N [OPTS_A [OPTS_B]]
+#                                   namespaces a, b; bonds ad0 (mode 802.3ad
+#                                   miimon 100 OPTS_X, 10.34.0.1/24, .2/24; B's
+#                                   options default to A's) with slaves adaK <->
+#                                   adbK (K = 1..N), up unless AD_UP=0
+#   ad_tool NS ARGS...              run bond_3ad_tool.py ARGS in NS; output in AD_OUT
+#   ad_xstats VAR NS DEV            VAR := `ip -j stats` of DEV (a bond or a
+#                                   slave), group xstats(_slave) subgroup bond:
+#                                   the 802.3ad counters
+#   ad_xstat VAR JSON KEY           VAR := counter KEY (iproute2 JSON name) in
+#                                   that output; "none" if absent
+
+AD_WAIT=30
+AD_ST_ACT=1 AD_ST_TIMEOUT=2 AD_ST_AGG=4 AD_ST_SYNC=8 AD_ST_COLL=16 AD_ST_DIST=32
+AD_ST_DEF=64 AD_ST_EXP=128
+AD_AGGR=61		# activity, aggregation, sync, collecting, distributing
+AD_AGGR_FAST=63		# ... and short timeout
+AD_AGGR_PASSIVE=60	# ... without activity
+declare -gA AD_BOND=() AD_SLAVES=()
+
+ad_sy() { bond_rd "$1" "${BOND_VIEW_SYS[$2]}/$3"; }
+ad_bo() { ad_sy "$1" "$2" "${AD_BOND[$2]:-ad0}/bonding/$3"; }
+ad_so() { ad_sy "$1" "$2" "$3/bonding_slave/$4"; }
+ad_pf() { bond_file_value "$1" "${BOND_VIEW_PROC[$2]}/bonding/${AD_BOND[$2]:-ad0}" "$3" "${4:-}"; }
+ad_stat() { ad_sy "$1" "$2" "$3/statistics/$4"; }
+ad_is() { local _v; ad_sy _v "$1" "$2" && [[ $_v == "$3" ]]; }
+
+ad_agg_ok() {
+	local _n=$1 _want=$2 _st=$3 _s _v _agg
+	ad_sy _v "$_n" "${AD_BOND[$_n]:-ad0}/carrier" && [[ $_v == 1 ]] || return 1
+	ad_bo _v "$_n" ad_num_ports && [[ $_v == "$_want" ]] || return 1
+	ad_bo _agg "$_n" ad_aggregator
+	for _s in ${4:-${AD_SLAVES[$_n]}}; do
+		ad_so _v "$_n" "$_s" ad_aggregator_id && [[ $_v == "$_agg" ]] || return 1
+		ad_so _v "$_n" "$_s" ad_actor_oper_port_state && [[ $_v == "$_st" ]] || return 1
+	done
+}
+
+ad_partner_ok() {
+	local _s _v
+	for _s in ${3:-${AD_SLAVES[$1]}}; do
+		ad_so _v "$1" "$_s" ad_partner_oper_port_state && [[ $_v == "$2" ]] || return 1
+	done
+}
+
+ad_pair_ok() {
+	ad_agg_ok a "$1" "$2" && ad_agg_ok b "$1" "$3" &&
+		ad_partner_ok a "$3" && ad_partner_ok b "$2"
+}
+
+_ad_dump() {
+	local _lines
+	mapfile -t _lines <"${BOND_VIEW_PROC[$1]}/bonding/${AD_BOND[$1]:-ad0}"
+	log "/proc/net/bonding/${AD_BOND[$1]:-ad0} of $1:"
+	printf '#   %s\n' "${_lines[@]}"
+}
+
+ad_wait_pair() {
+	if bct_wait_until "$AD_WAIT" ad_pair_ok "$1" "$2" "$3"; then
+		log "ok: $4"
+		return 0
+	fi
+	_check_failed "$4"
+	_ad_dump a
+	_ad_dump b
+	return 1
+}
+
+ad_check_bo() { local _v; ad_bo _v "$1" "$2"; check_eq "$_v" "$3" "$1: bonding/$2"; }
+ad_check_so() { local _v; ad_so _v "$1" "$2" "$3"; check_eq "$_v" "$4" "$1: $2/bonding_slave/$3"; }
+ad_check_pf() {
+	local _v
+	ad_pf _v "$1" "$2" "${4:-}"
+	check_eq "$_v" "$3" "$1: /proc ${4:+[$4] }'$2'"
+}
+
+ad_check_proc_line() {
+	local _lines _l
+	mapfile -t _lines <"${BOND_VIEW_PROC[$1]}/bonding/${AD_BOND[$1]:-ad0}"
+	for _l in "${_lines[@]}"; do
+		[[ $_l == "$2" ]] && { log "ok: $1: /proc has '$2'"; return 0; }
+	done
+	_check_failed "$1: no line '$2' in /proc/net/bonding/${AD_BOND[$1]:-ad0}"
+}
+
+ad_put() {
+	bond_check_put "${BOND_VIEW_SYS[$1]}/${AD_BOND[$1]:-ad0}/bonding/$2" "$3" "$4" "$1: $2 <- $3"
+}
+
+ad_down_up() {
+	local _n=$1
+	shift
+	bond_ipb "@$_n" "link set ${AD_BOND[$_n]:-ad0} down"
+	while (($# >= 2)); do
+		ad_put "$_n" "$1" "$2" OK
+		shift 2
+	done
+	bond_ipb "@$_n" "link set ${AD_BOND[$_n]:-ad0} up"
+}
+
+ad_pair_setup() {
+	local _k _a _b _n=$1 _up=
+	ns_create a b || return 1
+	_a="link add ad0 type bond mode 802.3ad miimon 100 ${2:-}"$'\n'
+	_b="link add ad0 type bond mode 802.3ad miimon 100 ${3-${2:-}}"$'\n'
+	AD_SLAVES[a]= AD_SLAVES[b]=
+	for ((_k = 1; _k <= _n; _k++)); do
+		_a+="link add ada$_k type veth peer name adb$_k netns $NS_PREFIX"b$'\n'
+		_a+="link set ada$_k master ad0"$'\n'
+		_b+="link set adb$_k master ad0"$'\n'
+		AD_SLAVES[a]+="ada$_k "
+		AD_SLAVES[b]+="adb$_k "
+	done
+	[[ ${AD_UP:-1} == 0 ]] || _up=$'\n'"link set ad0 up"
+	_a+="addr add 10.34.0.1/24 dev ad0$_up"
+	_b+="addr add 10.34.0.2/24 dev ad0$_up"
+	bond_ipb @a <<<"$_a"
+	bond_ipb @b <<<"$_b"
+	bond_view a b
+}
+
+AD_OUT=
+ad_tool() {
+	local _n=$1
+	shift
+	AD_OUT=$(nsenter --net="/run/netns/$NS_PREFIX$_n" python3 "$LIB_DIR/bond_3ad_tool.py" "$@" 2>&1)
+	log "bond_3ad_tool.py $* in $_n:"$'\n'"# ${AD_OUT//$'\n'/$'\n'# }"
+}
+
+# (`ip stats`: iproute2 6.1's `ip link xstats type bond` overflows its stack.)
+ad_xstats() {
+	local _g=xstats
+	[[ $3 == "${AD_BOND[$2]:-ad0}" ]] || _g=xstats_slave
+	printf -v "$1" '%s' \
+		"$(ip -n "$NS_PREFIX$2" -j stats show dev "$3" group $_g subgroup bond 2>&1)"
+}
+
+ad_xstat() {
+	local _re="\"$3\":([0-9]+)"
+	if [[ $2 =~ $_re ]]; then
+		printf -v "$1" '%s' "${BASH_REMATCH[1]}"
+	else
+		printf -v "$1" none
+	fi
+}
