@@ -353,14 +353,14 @@ delays() {
 	check_eq "$v" 1500 "downdelay"
 	bct_ms t0
 	bct_ok bct_ip sw link set abbp1 down
-	if bct_wait_until 2 mii_is b abbs1 "going down"; then
+	if bct_wait_until 3 mii_is b abbs1 "going down"; then
 		proc_slave v b abb abbs1 "MII Status"
 		check_eq "$v" "going down" "/proc: MII Status of abbs1 within the downdelay"
 		bct_ok active_is b abb abbs1
 	else
 		_check_failed "abbs1 never showed 'going down'"
 	fi
-	bct_ok bct_wait_until 6 mii_is b abbs1 down
+	bct_ok bct_wait_until 8 mii_is b abbs1 down
 	bct_ms t1
 	log "abbs1 down $((t1 - t0)) ms after its link went"
 	(((t1 - t0) >= 1300)) || _check_failed "abbs1 went down after $((t1 - t0)) ms, before the 1500 ms downdelay"
@@ -368,13 +368,13 @@ delays() {
 
 	bct_ms t0
 	bct_ok bct_ip sw link set abbp1 up
-	if bct_wait_until 2 mii_is b abbs1 "going back"; then
+	if bct_wait_until 3 mii_is b abbs1 "going back"; then
 		proc_slave v b abb abbs1 "MII Status"
 		check_eq "$v" "going back" "/proc: MII Status of abbs1 within the updelay"
 	else
 		_check_failed "abbs1 never showed 'going back'"
 	fi
-	bct_ok bct_wait_until 6 mii_is b abbs1 up
+	bct_ok bct_wait_until 8 mii_is b abbs1 up
 	bct_ms t1
 	log "abbs1 up $((t1 - t0)) ms after its link came back"
 	(((t1 - t0) >= 1300)) || _check_failed "abbs1 came up after $((t1 - t0)) ms, before the 1500 ms updelay"
