@@ -15,7 +15,8 @@
 # fails leaves the aggregator and comes back; min_links decides carrier;
 # ad_actor_system/ad_actor_sys_prio are what the partner sees; malformed
 # LACPDUs and markers are counted and change nothing while markers are
-# answered; releasing and enslaving ports and down/up re-aggregate.
+# answered; a flood of LACPDUs asking for answers gets at most three a
+# second; releasing and enslaving ports and down/up re-aggregate.
 # bond_3ad_opts.sh covers lacp_rate, lacp_active, coupled_control, ad_select,
 # other keys and the options.
 #
@@ -261,6 +262,23 @@ malformed() {
 	check_true "a still aggregated a moment later" ad_pair_ok 3 $AD_AGGR $AD_AGGR
 }
 
+# A flood of LACPDUs that each ask a for an answer (they name a wrong
+# partner key) gets at most three answers a second; the last one is right.
+rate_limited() {
+	local ma mb x y n
+	ad_sy ma a ad0/address
+	ad_sy mb b ad0/address
+	ad_stat x b adb1 rx_packets
+	ad_tool b flood adb1 30 "$mb" "$ma"
+	bct_sleep 0.5
+	ad_stat y b adb1 rx_packets
+	n=$((y - x))
+	log "a sent $n LACPDUs on ada1 while b's flood of 30 (3 s) went on"
+	check_true "a answered ($n >= 3)" test $n -ge 3
+	check_true "at most 3 LACPDUs a second ($n <= 12 in 3.5 s)" test $n -le 12
+	ad_wait_pair 3 $AD_AGGR $AD_AGGR "still aggregated after the flood"
+}
+
 release() {
 	local agg v owner rest
 	ad_bo agg a ad_aggregator
@@ -285,6 +303,7 @@ down_up() {
 	ad_check_pf a "MII Status" down
 	for s in ada1 ada2 ada3; do
 		ad_check_so a $s ad_aggregator_id N/A
+		ad_check_pf a "Aggregator ID" N/A $s
 	done
 	ad_check_proc_line a "bond ad0 has no active aggregator"
 	bond_ipb @a "link set ad0 up"
@@ -297,7 +316,7 @@ down_up() {
 	ping_b 2
 }
 
-ktap_plan 9
+ktap_plan 10
 dmesg_mark
 run_test aggregate_both_sides timed aggregate
 run_test flows_spread_over_ports timed traffic
@@ -305,6 +324,7 @@ run_test failed_port_leaves_and_returns timed port_down_up
 run_test min_links_decides_carrier timed min_links
 run_test actor_system_seen_by_partner timed actor_system
 run_test malformed_pdus_counted_and_ignored timed malformed
+run_test lacpdu_transmit_rate_limited timed rate_limited
 run_test release_and_enslave_reaggregates timed release
 run_test down_up_reaggregates timed down_up
 run_test no_kernel_splat dmesg_check_clean "802.3ad"

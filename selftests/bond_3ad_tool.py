@@ -7,6 +7,11 @@ inside a netns). Several commands separated by "--" run in one process.
   bond_3ad_tool.py marker IFACE TXID    send a Marker Information PDU and wait
                                         (5 s) for the Marker Response to it;
                                         prints "response port=P system=M txid=T"
+  bond_3ad_tool.py flood IFACE N ACTOR PARTNER
+                                        N LACPDUs, 0.1 s apart, as the port 1
+                                        of system ACTOR (key 15, state 61) sends
+                                        them to port 1 of PARTNER, but naming a
+                                        wrong partner key (14), then one right
   bond_3ad_tool.py relay TAP PEER       create tap TAP (kept while this runs)
                                         and copy frames TAP <-> PEER
   bond_3ad_tool.py nlset DEV WHAT VALUE set a bonding attribute iproute2 6.1
@@ -77,6 +82,23 @@ CASES = {
     "markertlv": lambda: marker(tlv=7),
     "subtype": lambda: bytes([10, 1]) + bytes(108),
 }
+
+
+def port_info(system, key):
+    return struct.pack("!H6sHHHB3x", 65535, bytes.fromhex(system.replace(":", "")),
+                       key, 255, 1, 61)
+
+
+def cmd_flood(iface, count, actor, partner):
+    s = packet_socket(iface)
+    for i in range(count + 1):
+        pdu = struct.pack("!BBBB", 1, 1, 1, 20) + port_info(actor, 15)
+        pdu += struct.pack("!BB", 2, 20) + port_info(partner, 15 if i == count else 14)
+        pdu += struct.pack("!BBH12xBB", 3, 16, 0, 0, 0) + bytes(50)
+        s.send(eth(pdu))
+        if i < count:
+            time.sleep(0.1)
+    return 0
 
 
 def packet_socket(iface):
@@ -206,6 +228,8 @@ def run(args):
         return cmd_nlset(args[1], args[2], args[3])
     if len(args) == 3 and args[0] == "nlget":
         return cmd_nlget(args[1], args[2])
+    if len(args) == 5 and args[0] == "flood":
+        return cmd_flood(args[1], int(args[2]), args[3], args[4])
     if len(args) == 3 and args[0] == "relay":
         return cmd_relay(args[1], args[2])
     print(__doc__, file=sys.stderr)
