@@ -261,7 +261,8 @@ bond_rlb_slave_of() {
 #                                   under (a mergeable cache such as
 #                                   bnd_rlb_client is an alias of another)
 #   bct_slab_objects VAR CACHE      objects in use in CACHE
-#   bct_slab_snapshot TAG CACHE...  remember them under TAG
+#   bct_slab_snapshot TAG CACHE...  remember them under TAG (after a second
+#                                   for RCU-deferred frees to land)
 #   bct_slab_check TAG TOL [TIMEOUT]  a check that every cache of TAG is back
 #                                   within +TOL of its snapshot, waiting up to
 #                                   TIMEOUT (default 20) s for RCU-deferred
@@ -430,6 +431,9 @@ bct_slab_objects() {
 bct_slab_snapshot() {
 	local tag=$1 c v real
 	shift
+	# Let frees deferred by RCU land first, or the baseline counts them.
+	echo 2 >/proc/sys/vm/drop_caches
+	bct_sleep 1
 	echo 2 >/proc/sys/vm/drop_caches
 	for c; do
 		bct_slab_real real "$c" || { _check_failed "no slab cache '$c'"; continue; }
