@@ -6,6 +6,8 @@
 #   make sparse          the same under sparse (C=2); any warning fails
 #   make check           build + sparse + DKMS + boot each kernel in KERNELS
 #                        under QEMU and run selftests/ there
+#   make soak            the mixed-mode storm tests, ten times longer
+#   make bench           benchmarks (RLB scale, transmit cost per mode)
 #   make demo            boot one VM (6.12) and show bonds at work
 #   make deps            install the Debian packages + fetch the guest kernels
 #   make version-check   dkms.conf PACKAGE_VERSION == BOND_KO_VERSION
@@ -30,7 +32,7 @@ DEMO_KERNEL ?= 6.12
 
 export BOND_CACHE KERNELS ACCEL WERROR T KDIR DEMO_KERNEL
 
-.PHONY: all modules sparse check soak demo deps version-check clean help
+.PHONY: all modules sparse check soak bench demo deps version-check clean help
 all modules:
 	@tools/build.sh driver
 
@@ -47,6 +49,13 @@ check:
 	@tools/check.sh
 soak:
 	@BOND_SOAK=1 T="$(or $(T),mixed_seed mixed_modes mixed_churn)" tools/check.sh
+
+# Benchmarks (selftests BENCH_PROGS) in the same VMs; results: "# bench:" lines.
+bench:
+	@BOND_LIST=print-bench tools/check.sh; rc=$$?; \
+	echo "# benchmark results (also in build/logs/bench.txt):"; \
+	grep -h '^# bench:' build/*/vm/tests/bench_*.log 2>/dev/null | tee build/logs/bench.txt; \
+	exit $$rc
 
 demo:
 	@tools/deps.sh

@@ -61,7 +61,8 @@ step() {			# NAME LOG CMD...: run a step, its output to LOG
 }
 
 # ---- tests to run
-all_tests=$(make -s -C "$repo/selftests" print-tests)
+# BOND_LIST=print-bench runs the benchmarks instead (make bench).
+all_tests=$(make -s -C "$repo/selftests" "${BOND_LIST:-print-tests}")
 if [[ -n $T ]]; then
 	tests=
 	for want in $T; do
@@ -195,6 +196,10 @@ for series in $KERNELS; do
 		printf 'BOND_MODULES_INDEX=%q\n' "$index"
 		printf 'BOND_TEST_MODULES=%q\n' "$out/test-modules"
 		printf 'BOND_SOAK=%q\n' "${BOND_SOAK:-0}"
+		# make bench knobs (README: Soak runs and benchmarks)
+		for v in BENCH_RLB_SIZES BENCH_XMIT_MODES BENCH_XMIT_SLAVES BENCH_XMIT_FRAMES; do
+			[[ -n ${!v:-} ]] && printf '%s=%q\n' "$v" "${!v}"
+		done
 	} >"$job/job.env"
 	: >"$job/ktap"
 	diag "booting $kver (ACCEL=${ACCEL:-auto}, bound ${vm_limit}s)"
@@ -230,6 +235,8 @@ for series in $KERNELS; do
 			[[ -f $f ]] || continue
 			t=$(basename "$f" .log)
 			grep -q "^not ok [0-9]* $kver:$t\( \|$\)" "$job/ktap" || continue
+			diag "---- failed checks of $t (with 6 lines after each):"
+			grep -n -A6 '^ *# FAIL' "$f" | head -n 60 | sed 's/^/#   /'
 			diag "---- output of $t (end):"
 			show_tail "$f" 30
 		done
