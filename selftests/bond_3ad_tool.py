@@ -20,6 +20,9 @@ inside a netns). Several commands separated by "--" run in one process.
                                         actor_port_prio (of a slave); prints
                                         "ok" or "error ERRNO: extack message"
   bond_3ad_tool.py nlget DEV WHAT       print that attribute ("none" if absent)
+  bond_3ad_tool.py nlraw DEV ATTR HEX   send bond attribute number ATTR with
+                                        payload HEX (any length); prints as
+                                        nlset does
 
 CASE names (each one frame to 01:80:c2:00:00:02, ethertype 0x8809):
   short      LACPDU cut to 30 bytes
@@ -192,9 +195,7 @@ def rtnl(msg_type, flags, ifindex, attrs):
     return s.recv(65536)
 
 
-def cmd_nlset(dev, what, value):
-    nest, attr, fmt = ATTRS[what]
-    info = nla(attr, struct.pack(fmt, int(value)))
+def nl_send_data(dev, nest, info):
     linkinfo = (nla(IFLA_INFO_KIND, b"bond\0") if nest == IFLA_INFO_DATA else b"") + \
         nla(nest | 0x8000, info)
     reply = rtnl(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, socket.if_nametoindex(dev),
@@ -207,6 +208,15 @@ def cmd_nlset(dev, what, value):
     msg = nla_parse(reply[16 + 4 + 16:n]).get(NLMSGERR_ATTR_MSG, b"").rstrip(b"\0")
     print("error %s: %s" % (os.strerror(-err), msg.decode()))
     return 1
+
+
+def cmd_nlset(dev, what, value):
+    nest, attr, fmt = ATTRS[what]
+    return nl_send_data(dev, nest, nla(attr, struct.pack(fmt, int(value))))
+
+
+def cmd_nlraw(dev, attr, payload):
+    return nl_send_data(dev, IFLA_INFO_DATA, nla(int(attr), bytes.fromhex(payload)))
 
 
 def cmd_nlget(dev, what):
@@ -226,6 +236,8 @@ def run(args):
         return cmd_marker(args[1], int(args[2]))
     if len(args) == 4 and args[0] == "nlset":
         return cmd_nlset(args[1], args[2], args[3])
+    if len(args) == 4 and args[0] == "nlraw":
+        return cmd_nlraw(args[1], args[2], args[3])
     if len(args) == 3 and args[0] == "nlget":
         return cmd_nlget(args[1], args[2])
     if len(args) == 5 and args[0] == "flood":

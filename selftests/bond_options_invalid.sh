@@ -6,7 +6,8 @@
 # (the errno, and one kernel log line naming bond and option), netlink
 # (extack text) and module parameters at load (the module does not load,
 # the log names the option), and every option still reads what it read
-# before; a netlink request with one bad attribute changes nothing at all.
+# before; a netlink request with one bad attribute changes nothing at all,
+# and attributes of the wrong size stop at the netlink policy.
 # Interface prefix: oi.
 #
 # Under TCG every fork costs a good part of a second: values are read with
@@ -15,7 +16,7 @@
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 . "$LIB_DIR/bond_lib.sh"
 
-require_cmd jq modprobe nsenter
+require_cmd jq modprobe nsenter python3
 bonding_is_ours || skip_all "the loaded bonding module is not the one under test"
 
 SYS=/sys/class/net
@@ -23,19 +24,6 @@ PROC=/proc/net
 PEER=${NS_PREFIX}peer
 
 # ---------------------------------------------------------------- helpers
-
-slave_mii_is() {	# SLAVE up|down
-	local v
-	bond_rd v "$SYS/$1/bonding_slave/mii_status"
-	[[ $v == "$2" ]]
-}
-
-# timed NAME FUNC [ARGS]: run_test, and log how long it took.
-timed() {
-	local t=$SECONDS
-	run_test "$@"
-	log "$1 took $((SECONDS - t)) s"
-}
 
 # ---------------------------------------------------------------- refusals
 
@@ -194,8 +182,8 @@ invalid_sysfs() {
 		"link set oiv1 master $b" "link set oiv2 master $b" "link set $b up"
 	check_ok bct_wait_until 10 bond_active_is $PROC $b oiv1
 	# updelay is 200 ms again: wait until both links are up for good.
-	check_ok bct_wait_until 10 slave_mii_is oiv1 up
-	check_ok bct_wait_until 10 slave_mii_is oiv2 up
+	check_ok bct_wait_until 10 bond_slave_mii_is oiv1 up
+	check_ok bct_wait_until 10 bond_slave_mii_is oiv2 up
 	bond_set_ok $b queue_id oiv1:2 "oiv1:2 oiv2:0"
 	bond_snapshot ST0 $b
 	klog_begin
@@ -206,13 +194,13 @@ invalid_sysfs() {
 	refuse $b queue_id lo:1 EPERM
 	unchanged $b
 	check_ok ip -n "$PEER" link set oiv2p down
-	check_ok bct_wait_until 10 slave_mii_is oiv2 down
+	check_ok bct_wait_until 10 bond_slave_mii_is oiv2 down
 	bond_snapshot ST0 $b
 	refuse $b active_slave oiv2 EINVAL
 	unchanged $b
 	klog_verify $b
 	check_ok ip -n "$PEER" link set oiv2p up
-	check_ok bct_wait_until 10 slave_mii_is oiv2 up
+	check_ok bct_wait_until 10 bond_slave_mii_is oiv2 up
 	bond_snapshot ST0 $b
 	bond_check_put "$SYS/$b/bonding/slaves" +oiv1 EBUSY "errno of slaves='+oiv1' (already ours)"
 	bond_snapshot st $b
@@ -236,6 +224,16 @@ refuse_nl() {
 	fi
 	bond_snapshot st "$b"
 	check_same_state "$ST0" "$st" "$b after '$*'"
+}
+
+# refuse_raw BOND ATTR HEX WHAT: bond attribute number ATTR with a payload
+# (HEX) of the wrong size stops at the netlink policy; nothing changes.
+refuse_raw() {
+	local out st
+	out=$(python3 ./bond_3ad_tool.py nlraw "$1" "$2" "$3" 2>&1)
+	check_match "$out" "^error .*: Attribute failed policy validation" "$4"
+	bond_snapshot st "$1"
+	check_same_state "$ST0" "$st" "$1 after $4"
 }
 
 # nl_state BOND VAR: VAR := its netlink info_data now.
@@ -269,6 +267,12 @@ invalid_netlink() {
 	refuse_nl $b arp_ip_target "invalid option value" arp_ip_target 255.255.255.255
 	refuse_nl $b arp_ip_target "invalid option value" arp_ip_target 10.5.5.5,10.5.5.5
 	refuse_nl $b - "ARP monitoring cannot be used with MII monitoring" miimon 100 arp_interval 100
+	# IFLA_BOND_MIIMON (u32), _MODE (u8), _ARP_IP_TARGET (nested) and
+	# _AD_ACTOR_SYSTEM (6 bytes at most) of the wrong size
+	refuse_raw $b 3 05 "a 1-byte miimon"
+	refuse_raw $b 1 "" "an empty mode"
+	refuse_raw $b 8 0a00 "a 2-byte arp_ip_target list"
+	refuse_raw $b 26 020000000001ffff "an 8-byte ad_actor_system"
 	nl_state $b nl1
 	check_eq "$nl1" "$nl0" "netlink info_data after the refused requests"
 	check_ok ip link set $b up
@@ -375,9 +379,9 @@ ktap_plan 5
 ns_create peer
 dmesg_mark
 log "setup took $SECONDS s"
-timed invalid_sysfs_refused_unchanged invalid_sysfs
-timed invalid_netlink_refused_unchanged invalid_netlink
-timed netlink_request_all_or_nothing netlink_atomic
-timed module_params module_params
-timed no_kernel_splat dmesg_check_clean "bond option refusals"
+run_test invalid_sysfs_refused_unchanged timed invalid_sysfs
+run_test invalid_netlink_refused_unchanged timed invalid_netlink
+run_test netlink_request_all_or_nothing timed netlink_atomic
+run_test module_params timed module_params
+run_test no_kernel_splat timed dmesg_check_clean "bond option refusals"
 ktap_finish

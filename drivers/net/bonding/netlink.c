@@ -20,40 +20,21 @@ static struct netlink_range_validation bnd_delay_range = {
 	.max = 300000,
 };
 
-static const struct nla_policy bnd_policy[IFLA_BOND_MAX + 1] = {
-	[IFLA_BOND_MODE]		= { .type = NLA_U8 },
-	[IFLA_BOND_ACTIVE_SLAVE]	= { .type = NLA_U32 },
-	[IFLA_BOND_MIIMON]		= { .type = NLA_U32 },
-	[IFLA_BOND_UPDELAY]		= { .type = NLA_U32 },
-	[IFLA_BOND_DOWNDELAY]		= { .type = NLA_U32 },
-	[IFLA_BOND_USE_CARRIER]		= { .type = NLA_U8 },
-	[IFLA_BOND_ARP_INTERVAL]	= { .type = NLA_U32 },
-	[IFLA_BOND_ARP_IP_TARGET]	= { .type = NLA_NESTED },
-	[IFLA_BOND_ARP_VALIDATE]	= { .type = NLA_U32 },
-	[IFLA_BOND_ARP_ALL_TARGETS]	= { .type = NLA_U32 },
-	[IFLA_BOND_PRIMARY]		= { .type = NLA_U32 },
-	[IFLA_BOND_PRIMARY_RESELECT]	= { .type = NLA_U8 },
-	[IFLA_BOND_FAIL_OVER_MAC]	= { .type = NLA_U8 },
-	[IFLA_BOND_XMIT_HASH_POLICY]	= { .type = NLA_U8 },
-	[IFLA_BOND_RESEND_IGMP]		= { .type = NLA_U32 },
-	[IFLA_BOND_NUM_PEER_NOTIF]	= { .type = NLA_U8 },
-	[IFLA_BOND_ALL_SLAVES_ACTIVE]	= { .type = NLA_U8 },
-	[IFLA_BOND_MIN_LINKS]		= { .type = NLA_U32 },
-	[IFLA_BOND_LP_INTERVAL]		= { .type = NLA_U32 },
-	[IFLA_BOND_PACKETS_PER_SLAVE]	= { .type = NLA_U32 },
-	[IFLA_BOND_AD_LACP_ACTIVE]	= { .type = NLA_U8 },
-	[IFLA_BOND_AD_LACP_RATE]	= { .type = NLA_U8 },
-	[IFLA_BOND_AD_SELECT]		= { .type = NLA_U8 },
-	[IFLA_BOND_AD_INFO]		= { .type = NLA_NESTED },
-	[IFLA_BOND_AD_ACTOR_SYS_PRIO]	= { .type = NLA_U16 },
-	[IFLA_BOND_AD_USER_PORT_KEY]	= { .type = NLA_U16 },
-	[IFLA_BOND_AD_ACTOR_SYSTEM]	= { .type = NLA_BINARY, .len = ETH_ALEN },
-	[IFLA_BOND_TLB_DYNAMIC_LB]	= { .type = NLA_U8 },
-	[IFLA_BOND_PEER_NOTIF_DELAY]	= NLA_POLICY_FULL_RANGE(NLA_U32, &bnd_delay_range),
-	[IFLA_BOND_MISSED_MAX]		= { .type = NLA_U8 },
-	[IFLA_BOND_NS_IP6_TARGET]	= { .type = NLA_NESTED },
-	[IFLA_BOND_COUPLED_CONTROL]	= { .type = NLA_U8 },
-};
+/*
+ * The bond attribute policy is the option table's netlink types, filled in
+ * at load (bnd_opt_nl_types) so that the table stays the one place that says
+ * what each attribute is. AD_INFO is only reported, never set.
+ */
+static struct nla_policy bnd_policy[IFLA_BOND_MAX + 1] __ro_after_init;
+
+static void __init bnd_policy_fill(void)
+{
+	bnd_opt_nl_types(bnd_policy, IFLA_BOND_MAX);
+	bnd_policy[IFLA_BOND_AD_ACTOR_SYSTEM].len = ETH_ALEN;
+	bnd_policy[IFLA_BOND_PEER_NOTIF_DELAY].validation_type = NLA_VALIDATE_RANGE_PTR;
+	bnd_policy[IFLA_BOND_PEER_NOTIF_DELAY].range = &bnd_delay_range;
+	bnd_policy[IFLA_BOND_AD_INFO].type = NLA_NESTED;
+}
 
 static const struct nla_policy bnd_slave_policy[IFLA_BOND_SLAVE_MAX + 1] = {
 	[IFLA_BOND_SLAVE_QUEUE_ID]		= { .type = NLA_U16 },
@@ -523,8 +504,9 @@ struct rtnl_link_ops bnd_link_ops __read_mostly = {
 	.fill_linkxstats	= bnd_fill_linkxstats,
 };
 
-int bnd_netlink_init(void)
+int __init bnd_netlink_init(void)
 {
+	bnd_policy_fill();
 	return rtnl_link_register(&bnd_link_ops);
 }
 

@@ -329,6 +329,16 @@ size_t bnd_opt_nl_size(void)
 	return size;
 }
 
+/* Each bond (not slave) option's netlink type, into a policy of MAX + 1. */
+void __init bnd_opt_nl_types(struct nla_policy *policy, unsigned int max)
+{
+	const struct bnd_option *opt;
+
+	for (opt = bnd_opts; opt < bnd_opts + BND_OPT_COUNT; opt++)
+		if (opt->nla && opt->nla <= max && !(opt->flags & BND_OPTF_SLAVE))
+			policy[opt->nla].type = opt->nla_type;
+}
+
 /* ---- module parameters ------------------------------------------------ */
 
 /*

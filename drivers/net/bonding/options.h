@@ -141,6 +141,7 @@ void bnd_opt_report(const struct bnd_optctx *ctx, enum bnd_opt_id id,
 
 int bnd_opt_fill_all(struct sk_buff *skb, struct bnd_bond *bond);
 size_t bnd_opt_nl_size(void);
+void bnd_opt_nl_types(struct nla_policy *policy, unsigned int max);
 
 int bnd_params_init(void);
 void bnd_params_exit(void);

@@ -193,13 +193,13 @@ const struct bnd_option bnd_opts[BND_OPT_COUNT] = {
 	},
 	[BND_OPT_ARP_TARGETS] = {
 		.name = "arp_ip_target", .modes = BND_ALL_MODES, .flags = BND_OPTF_RAW,
-		.nla = IFLA_BOND_ARP_IP_TARGET,
+		.nla = IFLA_BOND_ARP_IP_TARGET, .nla_type = NLA_NESTED,
 		.set = bnd_arp_targets_set, .show = bnd_arp_targets_show,
 		.fill = bnd_arp_targets_fill,
 	},
 	[BND_OPT_NS_TARGETS] = {
 		.name = "ns_ip6_target", .modes = BND_ALL_MODES, .flags = BND_OPTF_RAW,
-		.nla = IFLA_BOND_NS_IP6_TARGET,
+		.nla = IFLA_BOND_NS_IP6_TARGET, .nla_type = NLA_NESTED,
 		.set = bnd_ns_targets_set, .fill = bnd_ns_targets_fill,
 	},
 	[BND_OPT_ARP_VALIDATE] = {
@@ -303,7 +303,7 @@ const struct bnd_option bnd_opts[BND_OPT_COUNT] = {
 	[BND_OPT_AD_ACTOR_SYSTEM] = {
 		.name = "ad_actor_system", .modes = MODE(8023AD),
 		.flags = BND_OPTF_RAW | BND_OPTF_3AD_ONLY_SHOW,
-		.nla = IFLA_BOND_AD_ACTOR_SYSTEM,
+		.nla = IFLA_BOND_AD_ACTOR_SYSTEM, .nla_type = NLA_BINARY,
 		.set = bnd_ad_actor_system_set, .show = bnd_ad_actor_system_show,
 		.fill = bnd_ad_actor_system_fill,
 	},
