@@ -113,16 +113,14 @@ bool bnd_tx_queue_override(struct bnd_bond *bond, struct sk_buff *skb)
 static u16 bnd_select_queue(struct net_device *dev, struct sk_buff *skb,
 			    struct net_device *sb_dev)
 {
-	u16 txq = skb_rx_queue_recorded(skb) ? skb_get_rx_queue(skb) : 0;
+	u16 rxq = skb_rx_queue_recorded(skb) ? skb_get_rx_queue(skb) : 0;
 
-	/* Remember what the stack chose; the slave gets it back on xmit. */
+	/*
+	 * The bond's queue follows the receive queue (forwarded traffic stays
+	 * spread); the queue the stack picked is kept for the slave's xmit.
+	 */
 	qdisc_skb_cb(skb)->slave_dev_queue_mapping = skb_get_queue_mapping(skb);
-	if (unlikely(txq >= dev->real_num_tx_queues)) {
-		do {
-			txq -= dev->real_num_tx_queues;
-		} while (txq >= dev->real_num_tx_queues);
-	}
-	return txq;
+	return likely(rxq < dev->real_num_tx_queues) ? rxq : rxq % dev->real_num_tx_queues;
 }
 
 static netdev_tx_t bnd_start_xmit(struct sk_buff *skb, struct net_device *dev)

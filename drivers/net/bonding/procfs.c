@@ -30,18 +30,16 @@ const char *bnd_mode_desc(int mode)
 
 const char *bnd_link_desc(s8 link)
 {
-	switch (link) {
-	case BOND_LINK_UP:
-		return "up";
-	case BOND_LINK_FAIL:
-		return "going down";
-	case BOND_LINK_DOWN:
-		return "down";
-	case BOND_LINK_BACK:
-		return "going back";
-	default:
+	static const char *const words[] = {
+		[BOND_LINK_UP] = "up",
+		[BOND_LINK_FAIL] = "going down",
+		[BOND_LINK_DOWN] = "down",
+		[BOND_LINK_BACK] = "going back",
+	};
+
+	if (link < 0 || link >= ARRAY_SIZE(words) || !words[link])
 		return "unknown";
-	}
+	return words[link];
 }
 
 static void bnd_proc_show_bond(struct seq_file *m, struct bnd_bond *bond)
