@@ -32,17 +32,6 @@ KEY_10G=15	# user key 0, speed 10 Gb/s (7), full duplex
 
 ping_b() { bct_ok nsenter --net="/run/netns/$(ns a)" ping -c "${1:-1}" -i 0.2 -W 5 10.34.0.2; }
 
-# timed FUNC: run FUNC, log how long it took (guest time matters under TCG).
-timed() {
-	local t0 t1 rc
-	bct_ms t0
-	"$@"
-	rc=$?
-	bct_ms t1
-	log "$1 took $(((t1 - t0) / 1000)).$(((t1 - t0) % 1000 / 100)) s"
-	return $rc
-}
-
 # ---------------------------------------------------------------- subtests
 
 aggregate() {

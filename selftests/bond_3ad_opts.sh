@@ -31,16 +31,6 @@ STANDBY=$((AD_ST_ACT | AD_ST_AGG))	# selected for an aggregator the bond does no
 
 ping_b() { bct_ok nsenter --net="/run/netns/$(ns a)" ping -c "${1:-1}" -i 0.2 -W 5 10.34.0.2; }
 
-timed() {
-	local t0 t1 rc
-	bct_ms t0
-	"$@"
-	rc=$?
-	bct_ms t1
-	log "$1 took $(((t1 - t0) / 1000)).$(((t1 - t0) % 1000 / 100)) s"
-	return $rc
-}
-
 # frames_in VAR NS SLAVE SECONDS: frames received on SLAVE during SECONDS
 # (the namespaces are quiet: no IPv6, no traffic, so these are LACPDUs).
 frames_in() {

@@ -171,18 +171,11 @@ enslave_refused() {
 		"link del enq1" "link del enq3"
 }
 
-# timed NAME FUNC [ARGS]: run_test, and log how long it took.
-timed() {
-	local t=$SECONDS
-	run_test "$@"
-	log "$1 took $((SECONDS - t)) s"
-}
-
 ktap_plan 3
 ns_create peer
 dmesg_mark
 log "setup took $SECONDS s"
-timed enslave_release_mtu_mac enslave_release_modes
-timed enslave_refused_changes_nothing enslave_refused
-timed no_kernel_splat dmesg_check_clean "enslave and release"
+run_test enslave_release_mtu_mac timed enslave_release_modes
+run_test enslave_refused_changes_nothing timed enslave_refused
+run_test no_kernel_splat timed dmesg_check_clean "enslave and release"
 ktap_finish

@@ -561,6 +561,7 @@ bond_arp_mac() {
 #                               /sys/class/net, PROCNET to /proc/net)
 #   bond_rd VAR FILE            VAR := first line of FILE ("" if empty);
 #                               "<missing>" and status 1 if there is no FILE
+#   bond_slave_mii_is SLAVE STATE [SYSNET]  SLAVE's mii_status is STATE
 #   bond_check_file FILE WANT WHAT   a check on the first line of FILE
 #   bond_check_put FILE TEXT WANT WHAT
 #                               a check that writing TEXT to FILE gives WANT
@@ -669,6 +670,13 @@ bond_rd() {
 	fi
 	printf -v "$1" '%s' "<missing>"
 	return 1
+}
+
+# bond_slave_mii_is SLAVE up|down [SYSDIR]: the slave's bonding_slave/mii_status
+bond_slave_mii_is() {
+	local v
+	bond_rd v "${3:-/sys/class/net}/$1/bonding_slave/mii_status"
+	[[ $v == "$2" ]]
 }
 
 bond_check_file() {

@@ -461,25 +461,18 @@ rmmod_everywhere() {
 	bond_ipb @nb "link del lcx4"
 }
 
-# timed NAME FUNC [ARGS]: run_test, and log how long it took.
-timed() {
-	local t=$SECONDS
-	run_test "$@"
-	log "$1 took $((SECONDS - t)) s"
-}
-
 ktap_plan 9
 ns_create peer na nb
 bond_view na nb
 dmesg_mark
 log "setup took $SECONDS s"
-timed bonding_masters_create_delete masters_file
-timed ip_link_create_delete iplink_create_delete
-timed max_bonds_at_load max_bonds_at_load
-timed netns_own_bonding_masters netns_masters
-timed netns_move_releases_slaves netns_move
-timed slaves_deleted_while_enslaved slaves_deleted
-timed bond_deleted_under_traffic delete_under_traffic
-timed rmmod_removes_bonds_in_all_netns rmmod_everywhere
-timed no_kernel_splat dmesg_check_clean "bond lifecycle"
+run_test bonding_masters_create_delete timed masters_file
+run_test ip_link_create_delete timed iplink_create_delete
+run_test max_bonds_at_load timed max_bonds_at_load
+run_test netns_own_bonding_masters timed netns_masters
+run_test netns_move_releases_slaves timed netns_move
+run_test slaves_deleted_while_enslaved timed slaves_deleted
+run_test bond_deleted_under_traffic timed delete_under_traffic
+run_test rmmod_removes_bonds_in_all_netns timed rmmod_everywhere
+run_test no_kernel_splat timed dmesg_check_clean "bond lifecycle"
 ktap_finish

@@ -36,19 +36,6 @@ declare -A MODE_DESC=(
 	[balance-alb]="adaptive load balancing"
 )
 
-slave_mii_is() {	# SLAVE up|down
-	local v
-	bond_rd v "$SYS/$1/bonding_slave/mii_status"
-	[[ $v == "$2" ]]
-}
-
-# timed NAME FUNC [ARGS]: run_test, and log how long it took.
-timed() {
-	local t=$SECONDS
-	run_test "$@"
-	log "$1 took $((SECONDS - t)) s"
-}
-
 # ---------------------------------------------------------------- round trips
 
 sysfs_roundtrip() {
@@ -377,7 +364,7 @@ slave_netlink_info() {
 	done
 	log "fail the active slave's link"
 	check_ok ip -n "$PEER" link set ops3p down
-	check_ok bct_wait_until 10 slave_mii_is ops3 down
+	check_ok bct_wait_until 10 bond_slave_mii_is ops3 down
 	check_ok bct_wait_until 10 bond_active_is $PROC ops ops1
 	bond_check_file $SYS/ops3/bonding_slave/link_failure_count 1 "ops3 link_failure_count"
 	for s in ops1 ops3; do
@@ -491,7 +478,7 @@ proc_layout() {
 	proc_slave_block want ${b}2 "${mac[${b}2]}" up 0 2
 	check_proc_text $b "$want" "/proc/net/bonding/$b"
 	check_ok ip -n "$PEER" link set ${b}2p down
-	check_ok bct_wait_until 10 slave_mii_is ${b}2 down
+	check_ok bct_wait_until 10 bond_slave_mii_is ${b}2 down
 	want=$head
 	proc_bond_tail want 50 100 150 200
 	proc_slave_block want ${b}1 "${mac[${b}1]}"
@@ -521,10 +508,10 @@ ktap_plan 6
 ns_create peer
 dmesg_mark
 log "setup took $SECONDS s"
-timed sysfs_roundtrip sysfs_roundtrip
-timed netlink_roundtrip netlink_roundtrip
-timed slave_options slave_options
-timed slave_netlink_info_matches_sysfs slave_netlink_info
-timed proc_net_bonding_layout proc_layout
-timed no_kernel_splat dmesg_check_clean "bond options"
+run_test sysfs_roundtrip timed sysfs_roundtrip
+run_test netlink_roundtrip timed netlink_roundtrip
+run_test slave_options timed slave_options
+run_test slave_netlink_info_matches_sysfs timed slave_netlink_info
+run_test proc_net_bonding_layout timed proc_layout
+run_test no_kernel_splat timed dmesg_check_clean "bond options"
 ktap_finish

@@ -109,6 +109,17 @@ run_test() {
 	fi
 }
 
+# timed FUNC [ARGS]: run FUNC and log how long it took (guest time matters
+# under TCG); its status is FUNC's. Use as `run_test NAME timed FUNC`.
+timed() {
+	local t0=${EPOCHREALTIME/./} rc ms
+	"$@"
+	rc=$?
+	ms=$(((${EPOCHREALTIME/./} - t0) / 1000))
+	log "$1 took $((ms / 1000)).$((ms % 1000 / 100)) s"
+	return $rc
+}
+
 # skip_all WHY: the whole test cannot run here; exit 4.
 skip_all() {
 	echo "1..0 # SKIP $*"
