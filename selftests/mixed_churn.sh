@@ -109,40 +109,6 @@ table_on_slaves() {
 	fi
 }
 
-# sorted_slaves BOND: the bond's slaves, sorted, on one line.
-sorted_slaves() {
-	local -a a
-	read -ra a <<<"$(mx_slaves "$1")"
-	printf '%s\n' "${a[@]}" | sort | mx_join "$(cat)"
-}
-
-_seen_grows() { _mx_get_rlb "$1" "ARP Seen" && ((MX_V >= $2 + $3)); }
-_rx_grows() { _mx_get_rx "$1" && ((MX_V >= $2 + $3)); }
-
-# table_on_slaves BOND: every row of the bond's RLB table names one of its
-# current slaves, and RLB Clients counts the rows (read before and after
-# the table: storms may add clients meanwhile, nothing removes them).
-table_on_slaves() {
-	local rows slaves c0 c1 n srv cip mac dev bad=0
-	c0=$(mx_rlb "$1" Clients)
-	rows=$(mx_table "$1") || { _check_failed "$1: no table"; return; }
-	c1=$(mx_rlb "$1" Clients)
-	slaves=" $(mx_join "$(mx_slaves "$1")") "
-	n=0
-	while read -r srv cip mac dev; do
-		[[ -z $srv ]] && continue
-		n=$((n + 1))
-		[[ $slaves == *" $dev "* ]] && continue
-		((bad++ < 5)) && log "$1: row on $dev, not a slave of it now: $srv $cip $mac $dev"
-	done <<<"$rows"
-	log "$1: $n table rows; RLB Clients $c0 before, $c1 after reading it"
-	check_eq "$bad" 0 "$1: table rows on devices that are not its slaves now (slaves:$slaves)"
-	if ! check_eq "$((c0 <= n && n <= c1))" 1 "$1: RLB Clients ($c0..$c1) brackets the $n table rows"; then
-		log "rows per device: $(awk '{ print $4 }' <<<"$rows" | sort | uniq -c | tr '\n' ' ')"
-		log "/proc per slave: $(mx_proc "$1" | grep -E '^(Slave Interface|RLB Clients)' | tr '\n' ' ')"
-	fi
-}
-
 mode_cycle() {
 	local m seen rx rounds r t0 t1 t2
 	rounds=$(mx_scale 1)
