@@ -243,9 +243,7 @@ EOF
 
 ktap_plan 8
 dmesg_mark
-_c=$_checks_failed
-run_test setup setup
-((_checks_failed == _c)) || ALB_SKIP="setup failed"
+run_setup setup setup
 run_test clients_spread_over_slaves after_setup clients_spread
 run_test proc_and_stats_match_table after_setup proc_matches_table
 run_test backup_failure_moves_and_returns after_setup slave_failure

@@ -270,15 +270,3 @@ busiest_backup() {
 	printf -v "$1" '%s' "$best"
 }
 
-# after_setup FUNC...: run FUNC, or skip it (4) if ALB_SKIP is set.
-ALB_SKIP=
-after_setup() {
-	local t0 t1 rc
-	[[ -z $ALB_SKIP ]] || { log "skipped: $ALB_SKIP"; return 4; }
-	bct_ms t0
-	"$@"
-	rc=$?
-	bct_ms t1
-	log "(took $(((t1 - t0) / 1000)) s)"
-	return $rc
-}

@@ -164,9 +164,7 @@ malformed_arp() {
 
 ktap_plan 5
 dmesg_mark
-_c=$_checks_failed
-run_test setup setup
-((_checks_failed == _c)) || ALB_SKIP="setup failed"
+run_setup setup setup
 run_test ipv6_received_on_active_only after_setup ipv6_active_only
 run_test vlan_clients_balanced_and_purged after_setup vlan_clients
 run_test malformed_arp_counted_and_ignored after_setup malformed_arp

@@ -223,17 +223,9 @@ refused_while_up() {
 	check_ok table_empty
 }
 
-SKIP_ALL=
-after_setup() {
-	[[ -z $SKIP_ALL ]] || { log "skipped: $SKIP_ALL"; return 4; }
-	"$@"
-}
-
 ktap_plan 4
 dmesg_mark
-_c=$_checks_failed
-run_test setup setup
-((_checks_failed == _c)) || SKIP_ALL="setup failed"
+run_setup setup setup
 run_test modes_leave_no_rlb_state after_setup modes_cycle
 run_test mode_change_refused_while_up after_setup refused_while_up
 run_test no_kernel_splat dmesg_check_clean "mode changes"

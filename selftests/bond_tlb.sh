@@ -338,17 +338,9 @@ hash_policy() {
 	check_ok ns_ip srv link set $B up
 }
 
-SKIP_ALL=
-after_setup() {
-	[[ -z $SKIP_ALL ]] || { log "skipped: $SKIP_ALL"; return 4; }
-	"$@"
-}
-
 ktap_plan 8
 dmesg_mark
-_c=$_checks_failed
-run_test setup setup
-((_checks_failed == _c)) || SKIP_ALL="setup failed"
+run_setup setup setup
 run_test tx_spread_over_slaves after_setup tx_spread
 run_test rx_on_active_slave_only after_setup rx_active_only
 run_test backups_keep_and_send_own_mac after_setup own_macs

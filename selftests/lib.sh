@@ -120,6 +120,21 @@ timed() {
 	return $rc
 }
 
+# run_setup NAME FUNC [ARGS]: run_test; if a check in it failed, every later
+# `run_test NAME after_setup FUNC` skips, as what it needs is not there.
+_setup_failed=
+run_setup() {
+	local c=$_checks_failed
+	run_test "$@"
+	((_checks_failed == c)) || _setup_failed="$1 failed"
+}
+
+# after_setup FUNC [ARGS]: FUNC, timed, or a skip after a failed run_setup.
+after_setup() {
+	[[ -z $_setup_failed ]] || { log "skipped: $_setup_failed"; return "$ksft_skip"; }
+	timed "$@"
+}
+
 # skip_all WHY: the whole test cannot run here; exit 4.
 skip_all() {
 	echo "1..0 # SKIP $*"
