@@ -16,7 +16,14 @@ SLAVES=${BENCH_XMIT_SLAVES:-2 8}
 FRAMES=${BENCH_XMIT_FRAMES:-200000}
 
 carrier_up() { [[ $(ns_exec h cat /sys/class/net/xb/carrier 2>/dev/null) == 1 ]]; }
-ports_aggregated() { [[ $(ns_exec h cat /sys/class/net/xb/bonding/ad_num_ports) == "$1" ]]; }
+# Every port distributes (actor state bit 0x20): the bond sends on all of them.
+ports_distributing() {
+	local i st
+	for ((i = 1; i <= $1; i++)); do
+		st=$(ns_exec h cat "/sys/class/net/xs$i/bonding_slave/ad_actor_oper_port_state")
+		((st & 0x20)) || return 1
+	done
+}
 peer_rx() {
 	local i sum=0 v
 	for ((i = 1; i <= $1; i++)); do
@@ -42,7 +49,7 @@ bench_mode() {
 	[[ $mode == 802.3ad ]] && check_ok ns_ip p link set pb up
 	check_ok ns_ip h link set xb up
 	check_ok wait_until 10 carrier_up
-	[[ $mode == 802.3ad ]] && check_ok wait_until 30 ports_aggregated "$n"
+	[[ $mode == 802.3ad ]] && check_ok wait_until 30 ports_distributing "$n"
 	rx0=$(peer_rx "$n")
 	out=$(ns_exec h ./arp_storm -i xb --sources 256 --src-ip 10.1.0.1 --target-ip 10.2.0.1 \
 	      --count "$FRAMES" --rate 0 --json 2>&1)
