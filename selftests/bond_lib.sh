@@ -260,6 +260,9 @@ bond_rlb_slave_of() {
 #   bct_slab_real VAR CACHE         the /proc/slabinfo name CACHE is counted
 #                                   under (a mergeable cache such as
 #                                   bnd_rlb_client is an alias of another)
+#   bct_stream NS DST COUNT BOND WARM  a background ping stream (50 ms apart),
+#                                   going once BOND sent WARM frames
+#   bct_stream_check ALLOWED        it ended having lost at most ALLOWED echoes
 #   bct_slab_objects VAR CACHE      objects in use in CACHE
 #   bct_slab_snapshot TAG CACHE...  remember them under TAG (after a second
 #                                   for RCU-deferred frees to land)
@@ -371,6 +374,32 @@ bct_ping() {
 	[[ $out =~ \+([0-9]+)\ duplicates ]] && dup=${BASH_REMATCH[1]}
 	printf -v "$var" '%s %s %s' "$tx" "$rx" "$dup"
 	log "ping $* in $n: sent $tx, received $rx, duplicates $dup"
+}
+
+# bct_stream NS DST COUNT BOND WARM: COUNT echoes, one per 50 ms, from NS to
+# DST in the background; returns once BOND (in NS) has sent WARM frames.
+bct_stream() {
+	local tx0 tx
+	_bct_tmpdir || return 1
+	bct_stat tx0 "$1" "$4" tx_packets
+	bct_in "$1" ping -i 0.05 -c "$3" -W 1 "$2" >"$_bct_tmp/stream" 2>&1 &
+	_bct_stream_pid=$!
+	bct_ok bct_wait_until 20 eval "bct_stat tx $1 $4 tx_packets; ((tx - $tx0 >= $5))"
+}
+
+# bct_stream_check ALLOWED: wait for the stream to end; a check that it lost
+# at most ALLOWED echoes (status 1 if ping's summary is missing).
+bct_stream_check() {
+	local out sent lost
+	wait "$_bct_stream_pid"
+	out=$(<"$_bct_tmp/stream")
+	if ! [[ $out =~ ([0-9]+)\ packets\ transmitted,\ ([0-9]+)\ received ]]; then
+		_check_failed "ping output: $out"
+		return 1
+	fi
+	sent=${BASH_REMATCH[1]} lost=$((BASH_REMATCH[1] - BASH_REMATCH[2]))
+	log "stream across the failover: $sent sent, $lost lost (allowed $1)"
+	((lost <= $1)) || _check_failed "$lost echoes lost across the failover, allowed $1"
 }
 
 _bct_run() {			# WANT CMD...: run CMD here, check its status

@@ -207,13 +207,9 @@ rr_packets_per_slave() {
 # only the frames sent to it before that are lost, none after.
 rr_failover() {
 	local -A before=() d=()
-	local tx0 tx v t0 t1 det allowed pid out lost res drop0 drop1
-	_bct_tmpdir || return 1
-	bct_stat tx0 b rrb tx_packets
-	bct_in b ping -i 0.05 -c 120 -W 1 10.0.0.2 >"$_bct_tmp/ping" 2>&1 &
-	pid=$!
+	local v t0 t1 det res drop0 drop1
 	# Let the stream run on all three slaves first.
-	bct_ok bct_wait_until 20 eval 'bct_stat tx b rrb tx_packets; ((tx - tx0 >= 30))'
+	bct_stream b 10.0.0.2 120 rrb 30
 	bct_ms t0
 	bct_ok bct_ip sw link set rrbp2 down
 	if bct_wait_until 3 mii_is b rrbs2 down; then
@@ -224,16 +220,9 @@ rr_failover() {
 		_check_failed "rrbs2 still not down 3 s after its peer went down"
 		det=3000
 	fi
-	wait "$pid"
-	out=$(<"$_bct_tmp/ping")
-	[[ $out =~ ([0-9]+)\ packets\ transmitted,\ ([0-9]+)\ received ]] ||
-		{ _check_failed "ping output: $out"; return 1; }
-	lost=$((BASH_REMATCH[1] - BASH_REMATCH[2]))
 	# Echoes sent while rrbs2 was down but not yet declared so: at most one
 	# per 50 ms, a third of them to rrbs2; 3 more for a tick in progress.
-	allowed=$((det / 50 / 3 + 3))
-	log "stream across the failover: ${BASH_REMATCH[1]} sent, $lost lost (allowed $allowed)"
-	((lost <= allowed)) || _check_failed "$lost echoes lost across the failover, allowed $allowed"
+	bct_stream_check $((det / 50 / 3 + 3)) || return 1
 
 	# Now rrbs2 gets nothing, and nothing is lost.
 	snap b before "${RR[@]}"
