@@ -174,20 +174,10 @@ min_links() {
 
 # check_lacp_partner NS SLAVE PRIO MAC: /proc "details partner lacp pdu" of SLAVE.
 check_lacp_partner() {
-	local lines l in=0 part=0 got=
-	mapfile -t lines <"${BOND_VIEW_PROC[$1]}/bonding/ad0"
-	for l in "${lines[@]}"; do
-		if [[ $l == "Slave Interface: "* ]]; then
-			in=0
-			[[ $l == "Slave Interface: $2" ]] && in=1
-			continue
-		fi
-		((in)) || continue
-		[[ $l == "details partner lacp pdu:" ]] && part=1 && continue
-		((part)) && [[ $l == "    system priority: "* || $l == "    system mac address: "* ]] &&
-			got+="${l#    }|"
-	done
-	check_eq "$got" "system priority: $3|system mac address: $4|" "$1: partner of $2 in /proc"
+	local prio= mac=
+	ad_partner_pdu prio "$1" "$2" "system priority"
+	ad_partner_pdu mac "$1" "$2" "system mac address"
+	check_eq "$prio|$mac" "$3|$4" "$1: partner system priority|mac of $2 in /proc"
 }
 
 actor_system() {

@@ -227,21 +227,7 @@ port_prio() {
 pf_is() { local v; ad_pf v "$1" "$2" "$4" && [[ $v == "$3" ]]; }	# NS FIELD VALUE SLAVE
 
 # partner_prio_is NS SLAVE PRIO: /proc "details partner lacp pdu" port priority.
-partner_prio_is() {
-	local lines l in=0 part=0
-	mapfile -t lines <"${BOND_VIEW_PROC[$1]}/bonding/ad0"
-	for l in "${lines[@]}"; do
-		if [[ $l == "Slave Interface: "* ]]; then
-			in=0
-			[[ $l == "Slave Interface: $2" ]] && in=1
-			continue
-		fi
-		((in)) || continue
-		[[ $l == "details partner lacp pdu:" ]] && part=1
-		((part)) && [[ $l == "    port priority: "* ]] && { [[ ${l##*: } == "$3" ]]; return; }
-	done
-	return 1
-}
+partner_prio_is() { local v; ad_partner_pdu v "$1" "$2" "port priority" && [[ $v == "$3" ]]; }
 
 options() {
 	AD_BOND[x]=ad9

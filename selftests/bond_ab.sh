@@ -91,16 +91,7 @@ proc_bond() {
 	return 1
 }
 
-# snap NS ARRAY IF...: ARRAY[IF] = tx_packets; delta NS ARRAY IF...: the growth since.
-snap() {
-	local n=$1 i v
-	local -n _a=$2
-	shift 2
-	for i; do
-		bct_stat v "$n" "$i" tx_packets
-		_a[$i]=$v
-	done
-}
+# delta NS ARRAY IF...: the tx_packets growth since bct_snap NS ARRAY IF....
 delta() {
 	local n=$1 i v line=
 	local -n _a=$2
@@ -187,7 +178,7 @@ topology() {
 # Only the active slave transmits; the backups send nothing at all.
 only_active() {
 	local -A d=()
-	snap b d "${AB[@]}"
+	bct_snap b d "${AB[@]}"
 	flood 200
 	delta b d "${AB[@]}"
 	only_on d 200 abbs1 "${AB[@]}"
@@ -230,7 +221,7 @@ failover() {
 	# in progress and the reply in flight.
 	bct_stream_check $((det / 50 + 3))
 
-	snap b d "${AB[@]}"
+	bct_snap b d "${AB[@]}"
 	flood 100
 	delta b d "${AB[@]}"
 	only_on d 100 abbs2 "${AB[@]}"
@@ -313,7 +304,7 @@ active_by_name() {
 	set_opt b abb active_slave abbs3
 	opt v b abb active_slave
 	check_eq "$v" abbs3 "active_slave"
-	snap b d "${AB[@]}"
+	bct_snap b d "${AB[@]}"
 	flood 100
 	delta b d "${AB[@]}"
 	only_on d 100 abbs3 "${AB[@]}"

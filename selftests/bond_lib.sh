@@ -260,6 +260,7 @@ bond_rlb_slave_of() {
 #   bct_slab_real VAR CACHE         the /proc/slabinfo name CACHE is counted
 #                                   under (a mergeable cache such as
 #                                   bnd_rlb_client is an alias of another)
+#   bct_snap NS ARRAY IF...         ARRAY[IF] := tx_packets of each IF
 #   bct_stream NS DST COUNT BOND WARM  a background ping stream (50 ms apart),
 #                                   going once BOND sent WARM frames
 #   bct_stream_check ALLOWED        it ended having lost at most ALLOWED echoes
@@ -374,6 +375,17 @@ bct_ping() {
 	[[ $out =~ \+([0-9]+)\ duplicates ]] && dup=${BASH_REMATCH[1]}
 	printf -v "$var" '%s %s %s' "$tx" "$rx" "$dup"
 	log "ping $* in $n: sent $tx, received $rx, duplicates $dup"
+}
+
+# bct_snap NS ARRAY IF...: ARRAY[IF] := tx_packets of each IF in NS.
+bct_snap() {
+	local n=$1 i v
+	local -n _bct_a=$2
+	shift 2
+	for i; do
+		bct_stat v "$n" "$i" tx_packets
+		_bct_a[$i]=$v
+	done
 }
 
 # bct_stream NS DST COUNT BOND WARM: COUNT echoes, one per 50 ms, from NS to
@@ -923,6 +935,24 @@ ad_so() { ad_sy "$1" "$2" "$3/bonding_slave/$4"; }
 ad_pf() { bond_file_value "$1" "${BOND_VIEW_PROC[$2]}/bonding/${AD_BOND[$2]:-ad0}" "$3" "${4:-}"; }
 ad_stat() { ad_sy "$1" "$2" "$3/statistics/$4"; }
 ad_is() { local _v; ad_sy _v "$1" "$2" && [[ $_v == "$3" ]]; }
+
+# ad_partner_pdu VAR NS SLAVE FIELD: FIELD ("system priority", "port
+# priority", ...) of SLAVE's "details partner lacp pdu" in /proc; 1 if none.
+ad_partner_pdu() {
+	local _l _in=0 _part=0 _lines
+	mapfile -t _lines <"${BOND_VIEW_PROC[$2]}/bonding/${AD_BOND[$2]:-ad0}"
+	for _l in "${_lines[@]}"; do
+		if [[ $_l == "Slave Interface: "* ]]; then
+			_in=0 _part=0
+			[[ $_l == "Slave Interface: $3" ]] && _in=1
+			continue
+		fi
+		((_in)) || continue
+		[[ $_l == "details partner lacp pdu:" ]] && { _part=1; continue; }
+		((_part)) && [[ $_l == "    $4: "* ]] && { printf -v "$1" '%s' "${_l#*: }"; return 0; }
+	done
+	return 1
+}
 
 ad_agg_ok() {
 	local _n=$1 _want=$2 _st=$3 _s _v _agg

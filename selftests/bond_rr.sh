@@ -58,23 +58,13 @@ mii_is() {			# NS SLAVE STATUS
 	bct_get v "${BCT_SYS[$1]}/class/net/$2/bonding_slave/mii_status" && [[ $v == "$3" ]]
 }
 
-# snap NS ARRAY IF...: ARRAY[IF] = tx_packets of each IF.
-snap() {
-	local n=$1 i v
-	local -n _a=$2
-	shift 2
-	for i; do
-		bct_stat v "$n" "$i" tx_packets
-		_a[$i]=$v
-	done
-}
 
 # deltas NS BEFORE AFTER IF...: AFTER[IF] -= BEFORE[IF]; logs them; sets TOTAL.
 deltas() {
 	local n=$1 i line=
 	local -n _b=$2 _c=$3
 	shift 3
-	snap "$n" "${!_c}" "$@"
+	bct_snap "$n" "${!_c}" "$@"
 	TOTAL=0
 	for i; do
 		_c[$i]=$((_c[$i] - _b[$i]))
@@ -138,7 +128,7 @@ RR=(rrbs1 rrbs2 rrbs3)
 rr_flood() {
 	local -A before=()
 	local res
-	snap b before "${RR[@]}"
+	bct_snap b before "${RR[@]}"
 	bct_ping res b -q -f -c "$1" -W 2 10.0.0.2
 	check_eq "$res" "$1 $1 0" "sent/received/duplicates of a flood of $1"
 	deltas b before "$2" "${RR[@]}"
@@ -160,7 +150,7 @@ rr_even_split() {
 rr_bond_counters() {
 	local -A before=() d=()
 	local tx0 rx0 tx1 rx1 res out
-	snap b before "${RR[@]}"
+	bct_snap b before "${RR[@]}"
 	bct_stat tx0 b rrb tx_packets
 	bct_stat rx0 b rrb rx_packets
 	bct_ping res b -q -f -c 200 -W 2 10.0.0.2
@@ -225,7 +215,7 @@ rr_failover() {
 	bct_stream_check $((det / 50 / 3 + 3)) || return 1
 
 	# Now rrbs2 gets nothing, and nothing is lost.
-	snap b before "${RR[@]}"
+	bct_snap b before "${RR[@]}"
 	bct_stat drop0 b rrbs2 tx_dropped
 	bct_ping res b -q -f -c 150 -W 2 10.0.0.2
 	check_eq "$res" "150 150 0" "sent/received/duplicates with rrbs2 down"
@@ -274,14 +264,14 @@ xor_layer34() {
 	bct_get v "${BCT_SYS[x]}/class/net/rxb/bonding/xmit_hash_policy"
 	check_eq "$v" "layer3+4 1" "xmit_hash_policy"
 	bct_ok bct_in x ping -c 1 -w 10 10.0.0.2
-	snap x before "${XOR[@]}"
+	bct_snap x before "${XOR[@]}"
 	udp x "$SINK" 60
 	deltas x before d "${XOR[@]}"
 	((TOTAL >= 60 && TOTAL <= 64)) || _check_failed "slaves sent $TOTAL frames for 60 datagrams"
 	for v in "${XOR[@]}"; do
 		((d[$v] >= 5)) || _check_failed "$v carried ${d[$v]} of 60 flows (want >= 5)"
 	done
-	snap x before "${XOR[@]}"
+	bct_snap x before "${XOR[@]}"
 	udp x "$SINK" 60 30000
 	deltas x before d "${XOR[@]}"
 	check_one_slave d 60 "${XOR[@]}"
@@ -294,7 +284,7 @@ xor_layer2() {
 	bct_ok bct_ip x link set rxb type bond xmit_hash_policy layer2
 	bct_get v "${BCT_SYS[x]}/class/net/rxb/bonding/xmit_hash_policy"
 	check_eq "$v" "layer2 0" "xmit_hash_policy"
-	snap x before "${XOR[@]}"
+	bct_snap x before "${XOR[@]}"
 	udp x "$SINK" 60
 	deltas x before d "${XOR[@]}"
 	check_one_slave d 60 "${XOR[@]}"
@@ -306,13 +296,13 @@ xor_layer2() {
 broadcast() {
 	local -A before=() d=()
 	local i res tx rx dup
-	snap y before rbcs1 rbcs2 rbcs3
+	bct_snap y before rbcs1 rbcs2 rbcs3
 	udp y "$SINK" 50
 	deltas y before d rbcs1 rbcs2 rbcs3
 	for i in rbcs1 rbcs2 rbcs3; do
 		((d[$i] >= 50 && d[$i] <= 52)) || _check_failed "$i sent ${d[$i]} frames for 50 datagrams (want 50..52)"
 	done
-	snap y before rbcs1 rbcs2 rbcs3
+	bct_snap y before rbcs1 rbcs2 rbcs3
 	bct_ping res y -q -i 0.05 -c 20 -W 2 10.0.0.2
 	read -r tx rx dup <<<"$res"
 	check_eq "$tx/$rx" "20/20" "echoes sent/answered"
