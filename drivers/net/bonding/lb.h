@@ -17,7 +17,7 @@
 #define BND_TLB_BUCKETS		256	/* transmit hash buckets */
 #define BND_TLB_REBALANCE_SEC	10	/* transmit rebalance period */
 #define BND_RLB_UPDATE_DELAY	(2 * BND_LB_TICKS_PER_SEC) /* after we ARP */
-#define BND_RLB_UPDATE_TRIES	4	/* rounds (2 s apart) telling a moved client */
+#define BND_RLB_UPDATE_TRIES	4	/* rounds (2 s apart) telling a client news */
 #define BND_RLB_BURST		2	/* ARP replies per client update */
 #define BND_RLB_UPDATES_PER_TICK 4096	/* bound on updates sent per tick */
 #define BND_RLB_PROMISC_TICKS	(10 * BND_LB_TICKS_PER_SEC)

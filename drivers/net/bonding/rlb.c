@@ -157,7 +157,12 @@ static struct slave *bnd_rlb_pick(struct bnd_bond *bond, struct slave *skip)
 	return best;
 }
 
-/* Queue @c to be told its slave's MAC @tries times. */
+/*
+ * Queue @c to be told its slave's MAC @tries times. A client that must
+ * change its entry gets BND_RLB_UPDATE_TRIES rounds, spaced past its ARP
+ * locktime: one round can land inside it (right after the client heard our
+ * broadcast, say) and be ignored.
+ */
 static void bnd_rlb_tell(struct bnd_rlb *rlb, struct bnd_rlb_client *c, u8 tries)
 {
 	if (!c->slave || !is_valid_ether_addr(c->client_mac))
@@ -251,7 +256,7 @@ static struct slave *bnd_rlb_choose(struct bnd_bond *bond, struct bnd_rlb *rlb,
 		ether_addr_copy(c->server_mac, arp->sha);
 		if (!c->slave || !bond_slave_can_tx(c->slave)) {
 			bnd_rlb_assign(rlb, c, bnd_rlb_pick(bond, NULL));
-			bnd_rlb_tell(rlb, c, 1);
+			bnd_rlb_tell(rlb, c, BND_RLB_UPDATE_TRIES);
 		}
 		s = c->slave;
 		goto out;
@@ -413,7 +418,7 @@ int bnd_rlb_recv(const struct sk_buff *skb, struct bonding *b, struct slave *s)
 	c = rhashtable_lookup_fast(&rlb->clients, &key, bnd_rlb_client_params);
 	if (c && !ether_addr_equal(c->client_mac, arp->sha)) {
 		ether_addr_copy(c->client_mac, arp->sha);
-		bnd_rlb_tell(rlb, c, 1);
+		bnd_rlb_tell(rlb, c, BND_RLB_UPDATE_TRIES);
 	}
 	spin_unlock_bh(&b->mode_lock);
 	return RX_HANDLER_ANOTHER;
@@ -458,7 +463,7 @@ static void bnd_rlb_rebalance(struct bnd_bond *bond, struct bnd_rlb *rlb)
 		return;
 	list_for_each_entry_safe(c, tmp, &rlb->orphans, slave_node) {
 		bnd_rlb_assign(rlb, c, bnd_rlb_pick(bond, NULL));
-		bnd_rlb_tell(rlb, c, 1);
+		bnd_rlb_tell(rlb, c, BND_RLB_UPDATE_TRIES);
 	}
 	for (;;) {
 		donor = taker = usable->arr[0];
@@ -476,7 +481,7 @@ static void bnd_rlb_rebalance(struct bnd_bond *bond, struct bnd_rlb *rlb)
 		c = list_first_entry(&bnd_slave_from_s(donor)->lb.rlb_clients,
 				     struct bnd_rlb_client, slave_node);
 		bnd_rlb_assign(rlb, c, taker);
-		bnd_rlb_tell(rlb, c, 1);
+		bnd_rlb_tell(rlb, c, BND_RLB_UPDATE_TRIES);
 		atomic64_inc(&bond->rlb.reassigned);
 	}
 }
@@ -498,7 +503,7 @@ static void bnd_rlb_retell(struct bnd_bond *bond, struct bnd_rlb *rlb)
 			srv = rhashtable_lookup_fast(&rlb->servers, &c->key.server_ip,
 						     bnd_rlb_server_params);
 			if (srv && srv->retell)
-				bnd_rlb_tell(rlb, c, 1);
+				bnd_rlb_tell(rlb, c, BND_RLB_UPDATE_TRIES);
 		}
 	}
 }
