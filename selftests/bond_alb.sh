@@ -215,6 +215,36 @@ update_outlasts_locktime() {
 	clients_back "$v" "came back"
 }
 
+# The same for clients rebalanced onto a slave that comes back: every
+# client's entry changed moments before (same MAC, fresh state), so the
+# first round of updates lands inside their locktime; later rounds must
+# still come.
+rebalance_outlasts_locktime() {
+	local v i ip m
+	busiest_backup v
+	check_ok ns_ip sw link set "sp${v#as}" down
+	check_ok bct_wait_until 10 none_on "$v"
+	all_told
+	check_ok ns_ip srv neigh flush dev $B
+	load_table
+	for ((i = 1; i <= NCLIENTS; i++)); do
+		client_ip ip "$i"
+		mac m "${SLAVE_OF[$ip]}"
+		check_ok bct_in "c$i" sysctl -qw net.ipv4.neigh.eth0.locktime=400
+		check_ok ns_ip "c$i" -batch - <<EOF
+neigh replace $BOND_IP lladdr $m dev eth0 nud stale
+neigh replace $BOND_IP lladdr $m dev eth0 nud reachable
+EOF
+	done
+	log "every client's entry for $BOND_IP changed now; $v comes back"
+	check_ok ns_ip sw link set "sp${v#as}" up
+	check_ok bct_wait_until 10 mii_is "$v" up
+	clients_back "$v" "came back"
+	for ((i = 1; i <= NCLIENTS; i++)); do
+		check_ok bct_in "c$i" sysctl -qw net.ipv4.neigh.eth0.locktime=100
+	done
+}
+
 # Releasing a slave moves its clients; enslaving one gets clients onto it.
 release_and_add() {
 	local v moved re0 re1 n
@@ -241,7 +271,7 @@ EOF
 	clients_back "$v" "joined again"
 }
 
-ktap_plan 8
+ktap_plan 9
 dmesg_mark
 run_setup setup setup
 run_test clients_spread_over_slaves after_setup clients_spread
@@ -250,5 +280,6 @@ run_test backup_failure_moves_and_returns after_setup slave_failure
 run_test active_failure_keeps_clients after_setup active_failure
 run_test release_and_add_slave after_setup release_and_add
 run_test moved_client_told_after_its_locktime after_setup update_outlasts_locktime
+run_test rebalanced_client_told_after_its_locktime after_setup rebalance_outlasts_locktime
 run_test no_kernel_splat dmesg_check_clean "balance-alb RLB"
 ktap_finish
