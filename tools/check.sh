@@ -13,8 +13,12 @@
 #
 # Environment: KERNELS (default "6.1 6.12"), T (run only these tests),
 # BOND_SOAK (1: tests run their long variant, time limits x10),
-# ACCEL, BOND_CACHE. Logs: build/logs/ (console log per kernel) and
-# build/<kver>/ (build, sparse, DKMS, per-test logs).
+# UPSTREAM (also run upstream Linux's bonding selftests, tools/upstream.sh:
+# "all", or some of their names), BOND_SUITE (upstream: those only, as
+# `make check-upstream`), ACCEL, BOND_CACHE. Logs: build/logs/ (console log
+# per kernel) and build/<kver>/ (build, sparse, DKMS, per-test logs); with
+# BOND_SUITE=upstream, check-upstream.tap, <kver>.upstream.console.log and
+# build/<kver>/vm-upstream/.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,7 +34,14 @@ mkdir -p "$logs"
 # One make check / make demo at a time per checkout: they share build/.
 exec 8>"$repo/build/.lock"
 flock -n 8 || { echo "# waiting for another make check/demo in this checkout"; flock 8; }
-tap=$logs/check.tap
+# make check-upstream keeps its logs apart from make check's.
+suite=${BOND_SUITE:-own}
+case $suite in
+own)      tag= ;;
+upstream) tag=upstream ;;
+*)        echo "check.sh: BOND_SUITE must be own or upstream" >&2; exit 2 ;;
+esac
+tap=$logs/check${tag:+-$tag}.tap
 : >"$tap"
 n=0
 t_start=$SECONDS
@@ -61,33 +72,116 @@ step() {			# NAME LOG CMD...: run a step, its output to LOG
 }
 
 # ---- tests to run
-# BOND_LIST=print-bench runs the benchmarks instead (make bench).
-all_tests=$(make -s -C "$repo/selftests" "${BOND_LIST:-print-tests}")
-if [[ -n $T ]]; then
-	tests=
-	for want in $T; do
-		for t in $all_tests; do
-			[[ $t == "$want" || $t == "$want.sh" || ${t%.*} == "$want" ]] && tests+="${tests:+ }$t"
+# One list per kernel series, one entry a line, tab-separated: NAME DIR
+# TIMEOUT KIND PROGRAM [ARGS...] (tools/vm/guest-tests.sh runs them). Ours:
+# TEST_PROGS of selftests/Makefile (BOND_LIST=print-bench: the benchmarks,
+# make bench), none with BOND_SUITE=upstream. Upstream's (tools/upstream.sh,
+# from that series' linux-source package): those UPSTREAM names ("all": every
+# one; make check-upstream: all unless UPSTREAM says otherwise). T then
+# selects among all of them.
+own_tests=
+[[ $suite == own ]] && own_tests=$(make -s -C "$repo/selftests" "${BOND_LIST:-print-tests}")
+up_want=${UPSTREAM:-}
+case $up_want in 0|no|none) up_want= ;; 1|yes) up_want=all ;; esac
+[[ $suite == upstream && -z $up_want ]] && up_want=all
+
+# Does entry NAME answer to WORD? bond_ab, bond_ab.sh; upstream/bond_options.sh,
+# bond_options, bond_options.sh; upstream/rtnetlink.sh:CASE, rtnetlink, CASE.
+entry_matches() {		# NAME WORD
+	local full=$1 w=$2 n=${1#upstream/} p c=
+	p=${n%%:*}
+	[[ $p != "$n" ]] && c=${n#*:}
+	[[ $w == "$full" || $w == "$n" || $w == "$n.sh" || ${n%.*} == "$w" || ${full%.*} == "$w" ||
+	   $w == "$p" || ${p%.sh} == "$w" || (-n $c && $w == "$c") ]]
+}
+declare -A word_hit=() up_hit=()
+# Entries of list file IN whose name answers to one of WORDS ("": all), in
+# the order of WORDS; each at most once.
+select_entries() {		# IN WORDS
+	local -a lines
+	local -A seen=()
+	local l w name
+	mapfile -t lines <"$1"
+	if [[ -z $2 ]]; then
+		((${#lines[@]})) && printf '%s\n' "${lines[@]}"
+		return 0
+	fi
+	for w in $2; do
+		for l in "${lines[@]}"; do
+			name=${l%%$'\t'*}
+			entry_matches "$name" "$w" || continue
+			word_hit[$w]=1
+			[[ -n ${seen[$name]:-} ]] && continue
+			seen[$name]=1
+			printf '%s\n' "$l"
 		done
 	done
-	[[ -n $tests ]] || { echo "check.sh: T=$T is not in TEST_PROGS of selftests/Makefile: $all_tests" >&2; exit 2; }
-else
-	tests=$all_tests
-fi
-ntests=$(wc -w <<<"$tests")
+}
 
-# Per-test timeouts bound the whole guest run.
-vm_limit=240
-# shellcheck disable=SC2086
-for to in $("$here/vm/test-timeout.sh" "$repo/selftests" $tests); do
-	vm_limit=$((vm_limit + to + 15))
+up_ok=1
+up_diag=()
+[[ -n $up_want ]] && : >"$logs/upstream-src.log"
+for series in $KERNELS; do
+	base=$logs/tests${tag:+-$tag}-$series
+	for t in $own_tests; do
+		printf '%s\t%s\t%s\town\t%s\n' "$t" "$repo/selftests" \
+			"$("$here/vm/test-timeout.sh" "$repo/selftests" "$t")" "$t"
+	done >"$base.all"
+	if [[ -n $up_want ]]; then
+		if uroot=$("$here/upstream.sh" fetch "$series" 2>>"$logs/upstream-src.log") &&
+		   "$here/upstream.sh" list "$uroot" >"$base.up" 2>>"$logs/upstream-src.log"; then
+			up_diag+=("$series: $(cat "${uroot%/tools/testing/selftests}/package") from $uroot")
+			[[ $up_want == all ]] && w= || w=$up_want
+			word_hit=()
+			select_entries "$base.up" "$w" >>"$base.all"
+			for w in "${!word_hit[@]}"; do up_hit[$w]=1; done
+		else
+			up_ok=
+		fi
+	fi
+	select_entries "$base.all" "$T" >"$base.list"
+	rm -f "$base.up"
 done
+if [[ -n $up_want && $up_want != all && -n $up_ok ]]; then
+	miss=
+	for w in $up_want; do [[ -n ${up_hit[$w]:-} ]] || miss+=" $w"; done
+	[[ -z $miss ]] || { echo "check.sh: UPSTREAM:$miss: no such upstream test (see tools/upstream.sh)" >&2; exit 2; }
+fi
+names_of() { cut -f1 "$logs/tests${tag:+-$tag}-$1.list" | tr '\n' ' ' | sed 's/ $//'; }
+if [[ -n $T && -z $(for series in $KERNELS; do names_of "$series"; done) ]]; then
+	if [[ -z $up_want ]]; then
+		echo "check.sh: T=$T is not in TEST_PROGS of selftests/Makefile: $own_tests" >&2
+	else
+		echo "check.sh: T=$T names none of these tests:" \
+			"$(for series in $KERNELS; do cut -f1 "$logs/tests${tag:+-$tag}-$series.all"; done | sort -u | tr '\n' ' ')" >&2
+	fi
+	exit 2
+fi
+
+# Per-test timeouts bound each guest run.
+vm_limit_of() {			# SERIES
+	local limit=240 to
+	for to in $(cut -f3 "$logs/tests${tag:+-$tag}-$1.list"); do
+		limit=$((limit + to + 15))
+	done
+	echo "$limit"
+}
 
 nkern=$(wc -w <<<"$KERNELS")
-per_kernel=$((4 + 1 + ntests + 2))	# build sparse dkms test-modules | bonding-loaded tests kernel-log | console
+nall=3
+[[ -n $up_want ]] && nall=$((nall + 1))
+for series in $KERNELS; do
+	# build sparse dkms test-modules | bonding-loaded tests kernel-log | console
+	nall=$((nall + 4 + 1 + $(wc -w <<<"$(names_of "$series")") + 2))
+done
 echo "TAP version 13"
-echo "1..$((3 + nkern * per_kernel))"
-diag "kernels: $KERNELS; tests: $tests"
+echo "1..$nall"
+if [[ $(for series in $KERNELS; do names_of "$series"; done | sort -u | wc -l) -le 1 ]]; then
+	diag "kernels: $KERNELS; tests: $(names_of "${KERNELS%% *}")"
+else
+	diag "kernels: $KERNELS"
+	for series in $KERNELS; do diag "tests on $series: $(names_of "$series")"; done
+fi
 
 # ---- kernel-independent steps
 # One snapshot of the driver sources serves every step and kernel of this run.
@@ -106,6 +200,15 @@ else
 	emit not-ok "version-check" "$(head -n1 "$logs/version.log")"
 fi
 step selftests-build "$logs/selftests-build.log" make -B -C "$repo/selftests" WERROR=1
+if [[ -n $up_want ]]; then
+	if [[ -n $up_ok ]]; then
+		emit ok upstream-src
+		for d in "${up_diag[@]}"; do diag "upstream selftests $d"; done
+	else
+		emit not-ok upstream-src "see $logs/upstream-src.log"
+		show_tail "$logs/upstream-src.log"
+	fi
+fi
 
 # ---- per kernel
 rm -f "$logs"/fetch-*.out "$logs"/fetch-*.log
@@ -133,6 +236,10 @@ fi
 
 for series in $KERNELS; do
 	kt0=$SECONDS
+	list=$logs/tests${tag:+-$tag}-$series.list
+	tests=$(names_of "$series")
+	ntests=$(wc -w <<<"$tests")
+	vm_limit=$(vm_limit_of "$series")
 	if ! kver=$(tail -n1 "$logs/fetch-$series.out") || [[ -z $kver ]]; then
 		emit not-ok "$series:build" "no kernel: $(tail -n1 "$logs/fetch-$series.log" 2>/dev/null)"
 		for name in sparse dkms test-modules bonding-loaded $tests kernel-log console; do
@@ -181,13 +288,13 @@ for series in $KERNELS; do
 		continue
 	fi
 
-	job=$out/vm
+	job=$out/vm${tag:+-$tag}
 	rm -rf "$job"
 	mkdir -p "$job"
 	first=$((n + 1))
 	{
 		printf 'BOND_GUEST_SCRIPT=%q\n' "$here/vm/guest-tests.sh"
-		printf 'BOND_TESTS=%q\n' "$tests"
+		printf 'BOND_TEST_LIST=%q\n' "$job/tests.list"
 		printf 'BOND_KTAP_START=%q\n' "$first"
 		printf 'BOND_KTAP_FILE=%q\n' "$job/ktap"
 		printf 'BOND_KO_VERSION=%q\n' "$version"
@@ -201,11 +308,13 @@ for series in $KERNELS; do
 			[[ -n ${!v:-} ]] && printf '%s=%q\n' "$v" "${!v}"
 		done
 	} >"$job/job.env"
+	cp "$list" "$job/tests.list"
 	: >"$job/ktap"
 	diag "booting $kver (ACCEL=${ACCEL:-auto}, bound ${vm_limit}s)"
 	"$here/vm/run.sh" "$kver" "$job" "$vm_limit" ktap 2>"$job/run.err"
 	vrc=$?
-	cp "$job/console.log" "$logs/$kver.console.log" 2>/dev/null
+	console=$logs/$kver${tag:+.$tag}.console.log
+	cp "$job/console.log" "$console" 2>/dev/null
 	[[ -f $job/vm-time ]] && diag "$(cat "$job/vm-time")"
 
 	# Items the guest did not report (it hung or died) fail.
@@ -231,16 +340,21 @@ for series in $KERNELS; do
 	esac
 	if [[ $vrc != 0 ]]; then
 		sed 's/^/#   /' "$job/run.err"
-		for f in "$job"/tests/*.log; do
+		while IFS=$'\t' read -r t _ _ kind _; do
+			f=$job/tests/$t.log
 			[[ -f $f ]] || continue
-			t=$(basename "$f" .log)
 			grep -q "^not ok [0-9]* $kver:$t\( \|$\)" "$job/ktap" || continue
 			diag "---- failed checks of $t (with 6 lines after each):"
-			grep -n -A6 '^ *# FAIL' "$f" | head -n 60 | sed 's/^/#   /'
+			# ours: lib.sh's "# FAIL"; upstream: net/lib.sh's "[FAIL]"
+			if [[ $kind == kselftest ]]; then
+				grep -n -A6 -e '\[FAIL\]' -e '^FAIL' "$f"
+			else
+				grep -n -A6 '^ *# FAIL' "$f"
+			fi | head -n 60 | sed 's/^/#   /'
 			diag "---- output of $t (end):"
 			show_tail "$f" 30
-		done
-		diag "console log: $logs/$kver.console.log"
+		done <"$list"
+		diag "console log: $console"
 	fi
 	diag "$kver done in $((SECONDS - kt0))s"
 done
