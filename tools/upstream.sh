@@ -25,7 +25,9 @@
 # by that directory's settings (timeout=); net/vlan_hw_filter.sh; and the
 # bonding cases of net/rtnetlink.sh, each run alone with -t:
 # kci_test_enslave_bonding and kci_test_bridge_parent_id (the latter skips
-# itself where the kernel has no netdevsim, as Debian's 6.1 and 6.12). The
+# itself where the kernel has no netdevsim, as Debian's 6.1 and 6.12). What
+# a tree lacks (6.1's: vlan_hw_filter.sh, kci_test_enslave_bonding, -t) is
+# not listed. The
 # three net/ entries are single small cases: they are bounded by
 # $net_timeout seconds, not by net/settings' 3600 s meant for the whole of
 # net/.
@@ -144,8 +146,11 @@ list() {			# ROOT
 	[[ -f $root/net/vlan_hw_filter.sh ]] &&
 		printf 'upstream/vlan_hw_filter.sh\t%s\t%s\tkselftest\tvlan_hw_filter.sh\n' \
 			"$root/net" "$net_timeout"
+	# Only where rtnetlink.sh runs single cases (-t; 6.1's has no options
+	# and would run all of its cases).
+	grep -q 't) TESTS=' "$root/net/rtnetlink.sh" 2>/dev/null || return 0
 	for c in $rtnl_cases; do
-		grep -q "^$c()" "$root/net/rtnetlink.sh" 2>/dev/null || continue
+		grep -q "^$c()" "$root/net/rtnetlink.sh" || continue
 		printf 'upstream/rtnetlink.sh:%s\t%s\t%s\tkselftest\trtnetlink.sh -t %s\n' \
 			"$c" "$root/net" "$net_timeout" "$c"
 	done
