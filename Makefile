@@ -6,6 +6,9 @@
 #   make sparse          the same under sparse (C=2); any warning fails
 #   make check           build + sparse + DKMS + boot each kernel in KERNELS
 #                        under QEMU and run selftests/ there
+#   make check-upstream  the same, but run upstream Linux's own bonding
+#                        selftests (Debian's linux-source) against our module
+#                        (default KERNELS=6.12; about 13 min under TCG)
 #   make soak            the mixed-mode storm tests, ten times longer
 #   make bench           benchmarks (RLB scale, transmit cost per mode)
 #   make demo            boot one VM (6.12) and show bonds at work
@@ -14,7 +17,8 @@
 #   make clean           remove build/
 #
 # Variables: KDIR, WERROR=1, KERNELS (series, default "6.1 6.12"), T (one
-# test), ACCEL (auto|kvm|tcg), BOND_CACHE (default /var/cache/bonding-ko).
+# test), UPSTREAM (make check also runs upstream's selftests: all, or names),
+# ACCEL (auto|kvm|tcg), BOND_CACHE (default /var/cache/bonding-ko).
 # See README.md.
 
 ifneq ($(KERNELRELEASE),)
@@ -29,10 +33,11 @@ WERROR ?= 0
 T ?=
 KDIR ?=
 DEMO_KERNEL ?= 6.12
+UPSTREAM ?=
 
-export BOND_CACHE KERNELS ACCEL WERROR T KDIR DEMO_KERNEL
+export BOND_CACHE KERNELS ACCEL WERROR T KDIR DEMO_KERNEL UPSTREAM
 
-.PHONY: all modules sparse check soak bench demo deps version-check clean help
+.PHONY: all modules sparse check check-upstream soak bench demo deps version-check clean help
 all modules:
 	@tools/build.sh driver
 
@@ -47,6 +52,12 @@ deps:
 
 check:
 	@tools/check.sh
+
+# Upstream's selftests only; KERNELS defaults to 6.12 unless given.
+check-upstream:
+	@BOND_SUITE=upstream \
+	 KERNELS="$(if $(filter command line environment,$(origin KERNELS)),$(KERNELS),6.12)" \
+	 tools/check.sh
 soak:
 	@BOND_SOAK=1 T="$(or $(T),mixed_seed mixed_modes mixed_churn)" tools/check.sh
 
@@ -65,5 +76,5 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,19s/^# \{0,1\}//p' Makefile
+	@sed -n '3,23s/^# \{0,1\}//p' Makefile
 endif

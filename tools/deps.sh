@@ -15,7 +15,8 @@ export BOND_CACHE
 # build: make, the kernels' compiler (gcc-12), what the kbuild tools link
 # against, pahole for BTF (6.12), sparse, dkms, kmod, openssl (module signing)
 # VM: qemu, a static busybox for the initramfs, cpio, xz/zstd (modules)
-# tests: iproute2 and the usual network tools
+# tests: iproute2 and the usual network tools (also all that upstream's
+# bonding selftests need: jq, tc flower, ping, ethtool; make check-upstream)
 pkgs=(
 	make gcc gcc-12 libc6-dev libelf1 libssl3 zlib1g dwarves sparse dkms kmod openssl
 	qemu-system-x86 busybox-static cpio xz-utils zstd
