@@ -176,7 +176,7 @@ for series in $KERNELS; do
 done
 echo "TAP version 13"
 echo "1..$nall"
-if [[ $(for series in $KERNELS; do names_of "$series"; done | sort -u | wc -l) -le 1 ]]; then
+if [[ $(for series in $KERNELS; do echo "$(names_of "$series")"; done | sort -u | wc -l) -le 1 ]]; then
 	diag "kernels: $KERNELS; tests: $(names_of "${KERNELS%% *}")"
 else
 	diag "kernels: $KERNELS"
