@@ -151,6 +151,13 @@ void bnd_change_active(struct bnd_bond *bond, struct bnd_slave *new_active)
 	rcu_assign_pointer(bond->b.curr_active_slave, new);
 	if (bond->ops->active_change)
 		bond->ops->active_change(bond, new_active, bnd_slave_or_null(old));
+	/*
+	 * Link and active states just changed (a slave in its updelay is up
+	 * now): the slaves transmit may pick change with them. Callers that
+	 * rebuilt the arrays before choosing the active slave would
+	 * otherwise leave the returning slave out until the next link event.
+	 */
+	bnd_update_slave_arr(bond);
 
 	/* Switches and IGMP snoopers learn where our groups went. */
 	if (netif_running(bond->b.dev) && bond->b.params.resend_igmp > 0 &&
