@@ -16,7 +16,8 @@
 # ad_actor_system/ad_actor_sys_prio are what the partner sees; malformed
 # LACPDUs and markers are counted and change nothing while markers are
 # answered; a flood of LACPDUs asking for answers gets at most three a
-# second; releasing and enslaving ports and down/up re-aggregate.
+# second; the churn machines judge ports only once Churn_Detection_Time ran
+# out; releasing and enslaving ports and down/up re-aggregate.
 # bond_3ad_opts.sh covers lacp_rate, lacp_active, coupled_control, ad_select,
 # other keys and the options.
 #
@@ -36,6 +37,7 @@ ping_b() { bct_ok nsenter --net="/run/netns/$(ns a)" ping -c "${1:-1}" -i 0.2 -W
 
 aggregate() {
 	local ma mb v s k j re
+	bct_ms T_START
 	ad_pair_setup 3 "xmit_hash_policy layer3+4" || return 1
 	ad_wait_pair 3 $AD_AGGR $AD_AGGR "all 3 ports of both bonds in one aggregator, states 61" ||
 		return 1
@@ -74,8 +76,9 @@ aggregate() {
 	ad_check_pf a "	Partner Mac Address" "$mb"
 	for k in 1 2 3; do
 		ad_check_pf a "Aggregator ID" "$v" ada$k
-		ad_check_pf a "Actor Churn State" none ada$k
-		ad_check_pf a "Partner Churn State" none ada$k
+		# In sync, but judged only once Churn_Detection_Time ran out.
+		ad_check_pf a "Actor Churn State" monitoring ada$k
+		ad_check_pf a "Partner Churn State" monitoring ada$k
 		ad_check_pf a "Actor Churned Count" 0 ada$k
 		ad_check_pf a "Partner Churned Count" 0 ada$k
 	done
@@ -170,6 +173,38 @@ min_links() {
 	check_true "carrier on with min_links 3" bct_wait_until 5 ad_is a ad0/carrier 1
 	ad_put a min_links 0 OK
 	check_true "carrier on with min_links 0" bct_wait_until 5 ad_is a ad0/carrier 1
+}
+
+churn_is() {			# NS SLAVE FIELD WANT
+	local v
+	ad_pf v "$1" "$3" "$2" && [[ $v == "$4" ]]
+}
+
+# The churn machines of ports in sync since the start say "none" once
+# Churn_Detection_Time (60 s of LACP ticks) has run out, not before; ada2
+# was restarted by port_down_up, so only ada1 and ada3 count here (their
+# verdict waits for the timer however their sync came and went since). A
+# starved guest runs ticks late: wait up to 90 s after the bonds were made.
+churn_settles() {
+	local now left k f
+	bct_ms now
+	if ((now - T_START < 50000)); then
+		for k in 1 3; do
+			ad_check_pf a "Actor Churn State" monitoring ada$k
+		done
+	fi
+	left=$(((T_START + 90000 - now) / 1000))
+	((left < 5)) && left=5
+	for k in 1 3; do
+		for f in "Actor Churn State" "Partner Churn State"; do
+			check_true "ada$k: $f none after Churn_Detection_Time" \
+				bct_wait_until "$left" churn_is a ada$k "$f" none
+		done
+		ad_check_pf a "Actor Churned Count" 0 ada$k
+		ad_check_pf a "Partner Churned Count" 0 ada$k
+	done
+	bct_ms now
+	log "churn verdict $(((now - T_START) / 1000)) s after the bonds were made"
 }
 
 # check_lacp_partner NS SLAVE PRIO MAC: /proc "details partner lacp pdu" of SLAVE.
@@ -295,7 +330,7 @@ down_up() {
 	ping_b 2
 }
 
-ktap_plan 10
+ktap_plan 11
 dmesg_mark
 run_test aggregate_both_sides timed aggregate
 run_test flows_spread_over_ports timed traffic
@@ -304,6 +339,7 @@ run_test min_links_decides_carrier timed min_links
 run_test actor_system_seen_by_partner timed actor_system
 run_test malformed_pdus_counted_and_ignored timed malformed
 run_test lacpdu_transmit_rate_limited timed rate_limited
+run_test churn_judged_after_detection_time timed churn_settles
 run_test release_and_enslave_reaggregates timed release
 run_test down_up_reaggregates timed down_up
 run_test no_kernel_splat dmesg_check_clean "802.3ad"

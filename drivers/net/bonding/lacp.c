@@ -500,7 +500,12 @@ static void tx_machine(struct bnd_bond *bond, struct lacp_port *lp, struct sk_bu
 	LACP_COUNT(bond, lp, lacpdu_tx);
 }
 
-/* One churn detection machine (actor or partner). */
+/*
+ * One churn detection machine (actor or partner). A port is judged once
+ * Churn_Detection_Time has run out: until then it shows "monitoring" even
+ * if it is in sync, as upstream shows a user; then churned (counted) unless
+ * in sync. A port that later loses sync is monitored again.
+ */
 static void churn_step(churn_state_t *state, u16 *timer, u32 *count, bool restart,
 		       bool in_sync)
 {
@@ -511,9 +516,11 @@ static void churn_step(churn_state_t *state, u16 *timer, u32 *count, bool restar
 	}
 	switch (*state) {
 	case AD_CHURN_MONITOR:
+		if (*timer && --*timer)
+			break;
 		if (in_sync) {
 			*state = AD_NO_CHURN;
-		} else if (!*timer || !--*timer) {
+		} else {
 			*state = AD_CHURN;
 			*count += 1;
 		}
