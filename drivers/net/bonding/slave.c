@@ -722,6 +722,14 @@ static int __bnd_release(struct bnd_bond *bond, struct net_device *sdev,
 	 * may drop what still refers to it.
 	 */
 	synchronize_rcu();
+	/*
+	 * The ARP monitor publishes current_arp_slave from its RCU read side,
+	 * without RTNL: a probe that found @s in the list before it was
+	 * unlinked may have published it after the clear above. The grace
+	 * period waited for that probe and no later one can find @s, so
+	 * clearing it once more, only if it is still @s, is final.
+	 */
+	cmpxchg(&bond->b.current_arp_slave, RCU_INITIALIZER(s), NULL);
 	if (bond->ops->slave_detach)
 		bond->ops->slave_detach(bond, slave);
 	if (was_active)

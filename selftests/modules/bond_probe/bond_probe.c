@@ -10,6 +10,12 @@
  *   <bond> mode <n> active <slave|-> slaves <dev>:<link>:<backup>:<inactive>:<ok>...
  * where <ok> is 1 if the slave object points back at the bond and at the
  * slave device, and bond_is_active_slave_dev() agrees with <backup>.
+ *
+ * /proc/bond_probe_ptrs lists, per bond, the slave pointers the bond keeps
+ * besides its list (curr_active_slave, primary_slave, current_arp_slave):
+ *   <bond> active <slave|-|stale> primary <...> arp <...>
+ * "stale" is a pointer to no current slave of the bond: a slave that was
+ * released (compared, never dereferenced).
  */
 #include <linux/module.h>
 #include <linux/netdevice.h>
@@ -56,16 +62,61 @@ static int bond_probe_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-static struct proc_dir_entry *bond_probe_entry;
+/* The name of the slave @p points to, "-" for none, "stale" if no slave of @dev. */
+static const char *bond_probe_ptr(struct net_device *dev, struct slave *p)
+{
+	struct net_device *lower;
+	struct list_head *iter;
+
+	if (!p)
+		return "-";
+	netdev_for_each_lower_dev(dev, lower, iter)
+		if (bond_slave_get_rcu(lower) == p)
+			return lower->name;
+	return "stale";
+}
+
+static int bond_probe_ptrs_show(struct seq_file *m, void *v)
+{
+	struct net *net = current->nsproxy->net_ns;
+	struct net_device *dev;
+	struct bonding *bond;
+
+	rcu_read_lock();
+	for_each_netdev_rcu(net, dev) {
+		if (!netif_is_bond_master(dev))
+			continue;
+		bond = netdev_priv(dev);
+		seq_printf(m, "%s active %s", dev->name,
+			   bond_probe_ptr(dev, rcu_dereference(bond->curr_active_slave)));
+		seq_printf(m, " primary %s",
+			   bond_probe_ptr(dev, rcu_dereference(bond->primary_slave)));
+		seq_printf(m, " arp %s\n",
+			   bond_probe_ptr(dev, rcu_dereference(bond->current_arp_slave)));
+	}
+	rcu_read_unlock();
+	return 0;
+}
+
+static struct proc_dir_entry *bond_probe_entry, *bond_probe_ptrs_entry;
 
 static int __init bond_probe_init(void)
 {
 	bond_probe_entry = proc_create_single("bond_probe", 0444, NULL, bond_probe_show);
-	return bond_probe_entry ? 0 : -ENOMEM;
+	if (!bond_probe_entry)
+		return -ENOMEM;
+	bond_probe_ptrs_entry = proc_create_single("bond_probe_ptrs", 0444, NULL,
+						   bond_probe_ptrs_show);
+	if (!bond_probe_ptrs_entry) {
+		proc_remove(bond_probe_entry);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 static void __exit bond_probe_exit(void)
 {
+	proc_remove(bond_probe_ptrs_entry);
 	proc_remove(bond_probe_entry);
 }
 
