@@ -171,11 +171,65 @@ enslave_refused() {
 		"link del enq1" "link del enq3"
 }
 
-ktap_plan 3
+# snmp6 NS DEV COUNTER: a counter of /proc/net/dev_snmp6/DEV in NS (0 if
+# DEV has no IPv6 state at all).
+snmp6() {
+	local k val v=0
+	while read -r k val; do
+		[[ $k == "$3" ]] && v=$val
+	done < <(ns_exec "$1" cat "/proc/net/dev_snmp6/$2" 2>/dev/null)
+	echo "$v"
+}
+
+v6_ready() {			# NS BOND: a link-local address past DAD, an RS sent
+	local a rs
+	a=$(ns_ip "$1" -6 -o addr show dev "$2" scope link)
+	[[ -n $a && $a != *tentative* ]] || return 1
+	rs=$(snmp6 "$1" "$2" Icmp6OutRouterSolicits)
+	((rs > 0))
+}
+
+# Slaves run no IPv6 address configuration: enslaved while the bond is up,
+# a device whose carrier is on when the bond opens it (a dummy: virtio-net
+# and VFs keep carrier across close/open too) gets no address, sends no
+# DAD probe and no router solicitation, and the bond's own link-local
+# address passes DAD. On kernels without IFF_NO_ADDRCONF (6.1) addrconf
+# skips IFF_SLAVE devices, so that flag must be set before the slave opens.
+no_addrconf() {
+	local m n d a
+	for m in active-backup balance-rr; do
+		n=v6${m%%-*}
+		ns_create --ipv6 "$n" || return 1
+		bond_ipb @"$n" <<-EOF
+			link add env type bond mode $m miimon 100
+			link add env1 type dummy
+			link add env2 type dummy
+			link set env up
+			link set env1 master env
+			link set env2 master env
+		EOF
+		check_true "$m: the bond's link-local address passed DAD and it solicited routers" \
+			wait_until 15 v6_ready "$n" env
+		for d in env1 env2; do
+			a=$(ns_ip "$n" -6 -o addr show dev $d)
+			check_eq "$a" "" "$m: IPv6 addresses of slave $d"
+			check_eq "$(snmp6 "$n" $d Icmp6OutRouterSolicits)" 0 "$m: router solicitations from $d"
+			check_eq "$(snmp6 "$n" $d Icmp6OutNeighborSolicits)" 0 "$m: neighbour solicitations (DAD) from $d"
+		done
+		a=$(ns_ip "$n" -6 -o addr show dev env)
+		check_match "$a" "fe80::" "$m: the bond's link-local address"
+		if [[ $a == *dadfailed* ]]; then
+			_check_failed "$m: the bond's address failed DAD: $a"
+		fi
+	done
+}
+
+ktap_plan 4
 ns_create peer
 dmesg_mark
 log "setup took $SECONDS s"
 run_test enslave_release_mtu_mac timed enslave_release_modes
 run_test enslave_refused_changes_nothing timed enslave_refused
+run_test slaves_run_no_ipv6_addrconf timed no_addrconf
 run_test no_kernel_splat timed dmesg_check_clean "enslave and release"
 ktap_finish

@@ -24,14 +24,30 @@ static inline void bnd_compat_set_lltx(struct net_device *dev)
 }
 
 /*
- * Slaves must not run IPv6 address configuration. Since 6.2 a private
- * flag says so; before, addrconf skipped IFF_SLAVE devices by itself.
+ * Slaves must not run IPv6 address configuration, from the moment they
+ * are opened: a device whose carrier survives close/open (virtio-net, VFs,
+ * dummy) would otherwise get the bond's link-local address and send DAD
+ * probes and router solicitations. Since 6.2 a private flag says so;
+ * before, addrconf skips IFF_SLAVE devices, so that flag is raised before
+ * the slave opens (the upper link sets it again; release clears it).
  */
+static inline void bnd_compat_addrconf_off(struct net_device *sdev)
+{
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-#define BND_IFF_NO_ADDRCONF	IFF_NO_ADDRCONF
+	sdev->priv_flags |= IFF_NO_ADDRCONF;
 #else
-#define BND_IFF_NO_ADDRCONF	0
+	sdev->flags |= IFF_SLAVE;
 #endif
+}
+
+static inline void bnd_compat_addrconf_on(struct net_device *sdev)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	sdev->priv_flags &= ~IFF_NO_ADDRCONF;
+#else
+	sdev->flags &= ~IFF_SLAVE;
+#endif
+}
 
 /* Class attribute callbacks take const pointers since 6.4. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)

@@ -580,7 +580,7 @@ int bnd_enslave(struct bnd_bond *bond, struct net_device *sdev,
 		goto err_restore_mtu;
 	}
 
-	sdev->priv_flags |= BND_IFF_NO_ADDRCONF;
+	bnd_compat_addrconf_off(sdev);
 	err = dev_open(sdev, extack);
 	if (err) {
 		netdev_err(dev, "(slave %s): cannot open it (%d)\n", sdev->name, err);
@@ -672,7 +672,7 @@ err_close:
 	sdev->priv_flags &= ~IFF_BONDING;
 	dev_close(sdev);
 err_restore_mac:
-	sdev->priv_flags &= ~BND_IFF_NO_ADDRCONF;
+	bnd_compat_addrconf_on(sdev);
 	if (!ether_addr_equal(sdev->dev_addr, slave->s.perm_hwaddr))
 		bnd_slave_set_mac(sdev, slave->s.perm_hwaddr, NULL);
 err_restore_mtu:
@@ -754,7 +754,8 @@ static int __bnd_release(struct bnd_bond *bond, struct net_device *sdev,
 		bnd_slave_unsync_filters(bond, sdev, old_flags);
 
 	dev_close(sdev);
-	sdev->priv_flags &= ~(BND_IFF_NO_ADDRCONF | IFF_BONDING);
+	sdev->priv_flags &= ~IFF_BONDING;
+	bnd_compat_addrconf_on(sdev);
 	if (!ether_addr_equal(sdev->dev_addr, s->perm_hwaddr))
 		bnd_slave_set_mac(sdev, s->perm_hwaddr, NULL);
 	if (unregistering)
