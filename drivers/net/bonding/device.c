@@ -461,6 +461,8 @@ static void bnd_dev_uninit(struct net_device *dev)
 	struct bnd_bond *bond = netdev_priv(dev);
 
 	bnd_release_all(bond);
+	/* A rebuild retried after an allocation failure must not outlive us. */
+	cancel_delayed_work_sync(&bond->b.slave_arr_work);
 	bnd_free_slave_arr(bond);
 	list_del(&bond->b.bond_list);
 	bnd_debugfs_unregister(bond);

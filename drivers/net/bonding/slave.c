@@ -103,10 +103,15 @@ static bool bnd_slave_default_usable(const struct slave *s)
 	return bond_slave_can_tx((struct slave *)s);
 }
 
+/* How soon a rebuild that found no memory is tried again. */
+#define BND_SLAVE_ARR_RETRY	(HZ / 10)
+
 /*
  * Rebuild b.usable_slaves (the slaves transmit may pick) and b.all_slaves
- * from the slave list (RTNL). Without memory both are withdrawn: transmit
- * drops until the next rebuild, but never sees a slave that has left.
+ * from the slave list (RTNL). Without memory both are withdrawn, so
+ * transmit never sees a slave that has left, and the rebuild is retried
+ * from the bond's workqueue until it succeeds: transmit drops meanwhile,
+ * but not until some later link event happens to rebuild.
  */
 void bnd_update_slave_arr(struct bnd_bond *bond)
 {
@@ -123,8 +128,10 @@ void bnd_update_slave_arr(struct bnd_bond *bond)
 	if (!use || !all) {
 		kfree(use);
 		kfree(all);
-		netdev_err(bond->b.dev, "out of memory for the slave arrays; transmit paused\n");
+		net_err_ratelimited("%s: out of memory for the slave arrays; transmit paused, retrying\n",
+				    bond->b.dev->name);
 		bnd_free_slave_arr(bond);
+		mod_delayed_work(bond->b.wq, &bond->b.slave_arr_work, BND_SLAVE_ARR_RETRY);
 		return;
 	}
 	bond_for_each_slave(&bond->b, s, iter) {
