@@ -223,6 +223,7 @@ netns_move() {
 	bond_check_file "$MS/lcmv/mtu" 1400 "bond MTU kept"
 	for i in 1 2; do
 		bond_check_released $SYS "lcmv$i" "${mac[i]}" "${mtu[i]}" "lcmv$i (left behind)"
+		mtu6_is "lcmv$i" "${mtu[i]}"
 	done
 
 	log "new slaves in na"
@@ -382,6 +383,15 @@ bonds_in() {		# VAR SYSNET: names of the bonds in SYSNET
 	printf -v "$1" '%s' "$out"
 }
 
+# mtu6_is IF MTU: IPv6's MTU of IF (initial namespace) is MTU: the stack
+# heard of the last MTU change (NETDEV_CHANGEMTU), as after dev_set_mtu().
+mtu6_is() {
+	local v
+	[[ -r /proc/sys/net/ipv6/conf/$1/mtu ]] || { log "no IPv6 on $1"; return 0; }
+	v=$(</proc/sys/net/ipv6/conf/$1/mtu)
+	check_eq "$v" "$2" "IPv6 MTU of $1 (told of its MTU change)"
+}
+
 rmmod_everywhere() {
 	local i mac=() n s p v RA=${NS_PREFIX}na
 	bond_ipb <<-EOF
@@ -422,8 +432,21 @@ rmmod_everywhere() {
 	check_ok bct_wait_until 10 bond_carrier_is "${BOND_VIEW_SYS[na]}" lcxa up
 	check_ok bct_wait_until 10 bond_carrier_is "${BOND_VIEW_SYS[nb]}" lcxb up
 
+	mtu6_is lcx1 1400
+	bond_klog_mark
 	check_ok rmmod bonding
 	check_false "bonding is unloaded" test -e /sys/module/bonding
+	# Unloading deletes the bonds: their slaves leave because the bond
+	# goes, not as if it moved to another namespace, and get their MTU
+	# back the normal way.
+	v=$(bond_klog_since)
+	check_false "no bond read the unload as a namespace move" \
+		grep -q "moving to another network namespace" <<<"$v"
+	for i in 1 2 3 4; do
+		check_match "$v" "\(slave lcx$i\): released \(bond going away\)" "kernel log of lcx$i"
+	done
+	mtu6_is lcx1 1500
+	mtu6_is lcx2 1500
 	for n in init na nb; do
 		if [[ $n == init ]]; then
 			s=$SYS p=$PROC

@@ -260,7 +260,14 @@ int bnd_enslave(struct bnd_bond *bond, struct net_device *slave_dev,
 		struct netlink_ext_ack *extack);
 int bnd_release(struct bnd_bond *bond, struct net_device *slave_dev,
 		struct netlink_ext_ack *extack);
-void bnd_release_all(struct bnd_bond *bond);
+/* Why a slave is released: what stays behind decides how it is restored. */
+enum bnd_release_why {
+	BND_RELEASE_USER,	/* ip link set nomaster, sysfs -slave, ioctl */
+	BND_RELEASE_SLAVE_GONE,	/* the slave is unregistered or changes netns */
+	BND_RELEASE_BOND_GONE,	/* the bond is unregistered */
+	BND_RELEASE_BOND_MOVED,	/* the bond changes netns */
+};
+void bnd_release_all(struct bnd_bond *bond, enum bnd_release_why why);
 void bnd_release_dying(struct bnd_bond *bond, struct net_device *sdev);
 rx_handler_result_t bnd_handle_frame(struct sk_buff **pskb);
 void bnd_trunk_slave_attach(struct bnd_bond *bond, struct bnd_slave *slave);

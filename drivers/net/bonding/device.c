@@ -460,7 +460,7 @@ static void bnd_dev_uninit(struct net_device *dev)
 {
 	struct bnd_bond *bond = netdev_priv(dev);
 
-	bnd_release_all(bond);
+	bnd_release_all(bond, BND_RELEASE_BOND_GONE);
 	/* A rebuild retried after an allocation failure must not outlive us. */
 	cancel_delayed_work_sync(&bond->b.slave_arr_work);
 	bnd_free_slave_arr(bond);

@@ -173,7 +173,11 @@ static int __init bnd_module_init(void)
 	return 0;
 
 err_create:
+	/* The bonds made so far go as in bnd_module_exit(), notifier last. */
+	bnd_netlink_fini();
+	unregister_pernet_subsys(&bnd_net_ops);
 	bnd_notifier_unregister();
+	goto err_pernet;
 err_notifier:
 	bnd_netlink_fini();
 err_netlink:
@@ -188,10 +192,17 @@ err_params:
 
 static void __exit bnd_module_exit(void)
 {
-	bnd_notifier_unregister();
-	/* Removes every bond of ours, in every namespace. */
+	/*
+	 * Remove every bond of ours, in every namespace, while our notifier
+	 * still runs: each releases its slaves as a bond going away. The
+	 * pernet exit deletes bonding_masters and any bond made through it
+	 * meanwhile. Only then the notifier goes: unregistering it replays
+	 * NETDEV_UNREGISTER for every device, which for a live bond would
+	 * read as a move to another namespace.
+	 */
 	bnd_netlink_fini();
 	unregister_pernet_subsys(&bnd_net_ops);
+	bnd_notifier_unregister();
 	bnd_debugfs_exit();
 	bnd_rlb_exit();
 	bnd_params_exit();

@@ -33,7 +33,7 @@ static void bnd_bond_event(struct bnd_bond *bond, unsigned long event)
 		if (dev->reg_state == NETREG_REGISTERED) {
 			/* Moving to another namespace. */
 			netdev_info(dev, "moving to another network namespace: releasing slaves\n");
-			bnd_release_all(bond);
+			bnd_release_all(bond, BND_RELEASE_BOND_MOVED);
 			list_del_init(&bond->b.bond_list);
 		}
 		break;

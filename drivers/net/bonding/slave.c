@@ -695,7 +695,7 @@ err_undo_bond_mac:
 /* ---- release ---------------------------------------------------------- */
 
 static int __bnd_release(struct bnd_bond *bond, struct net_device *sdev,
-			 bool unregistering)
+			 enum bnd_release_why why)
 {
 	struct net_device *dev = bond->b.dev;
 	unsigned int old_flags = dev->flags;
@@ -765,12 +765,21 @@ static int __bnd_release(struct bnd_bond *bond, struct net_device *sdev,
 	bnd_compat_addrconf_on(sdev);
 	if (!ether_addr_equal(sdev->dev_addr, s->perm_hwaddr))
 		bnd_slave_set_mac(sdev, s->perm_hwaddr, NULL);
-	if (unregistering)
+	/*
+	 * A slave that is being unregistered (or moved to another namespace)
+	 * takes its MTU back without notifiers, as upstream does; one that
+	 * stays where it is gets it the normal way, so that IPv6 and the
+	 * other protocols on it learn it.
+	 */
+	if (why == BND_RELEASE_SLAVE_GONE)
 		__dev_set_mtu(sdev, s->original_mtu);
 	else
 		dev_set_mtu(sdev, s->original_mtu);
 
-	netdev_info(dev, "(slave %s): released\n", sdev->name);
+	netdev_info(dev, "(slave %s): released%s\n", sdev->name,
+		    why == BND_RELEASE_SLAVE_GONE ? " (device going away)" :
+		    why == BND_RELEASE_BOND_GONE ? " (bond going away)" :
+		    why == BND_RELEASE_BOND_MOVED ? " (bond moving to another namespace)" : "");
 	kobject_put(&s->kobj);
 	return 0;
 }
@@ -778,7 +787,7 @@ static int __bnd_release(struct bnd_bond *bond, struct net_device *sdev,
 int bnd_release(struct bnd_bond *bond, struct net_device *sdev,
 		struct netlink_ext_ack *extack)
 {
-	int err = __bnd_release(bond, sdev, false);
+	int err = __bnd_release(bond, sdev, BND_RELEASE_USER);
 
 	if (err) {
 		if (extack)
@@ -792,14 +801,19 @@ int bnd_release(struct bnd_bond *bond, struct net_device *sdev,
 /* A slave is going away for good (unregister, or moved to another netns). */
 void bnd_release_dying(struct bnd_bond *bond, struct net_device *sdev)
 {
-	__bnd_release(bond, sdev, true);
+	__bnd_release(bond, sdev, BND_RELEASE_SLAVE_GONE);
 }
 
-void bnd_release_all(struct bnd_bond *bond)
+/*
+ * Every slave leaves because of the bond: it is being deleted
+ * (BND_RELEASE_BOND_GONE: ip link del, its namespace ends, module unload)
+ * or moved to another namespace (BND_RELEASE_BOND_MOVED). The slaves stay.
+ */
+void bnd_release_all(struct bnd_bond *bond, enum bnd_release_why why)
 {
 	struct list_head *iter;
 	struct slave *s;
 
 	bond_for_each_slave(&bond->b, s, iter)
-		__bnd_release(bond, s->dev, true);
+		__bnd_release(bond, s->dev, why);
 }
