@@ -305,12 +305,47 @@ netlink_atomic() {
 	refuse_nl $b peer_notif_delay "invalid option value" \
 		resend_igmp 3 miimon 0 peer_notify_delay 300
 	refuse_nl $b updelay "invalid option value" miimon 0 updelay 200
+	# active_slave is applied right after mode: a slave that cannot be
+	# made active must not leave the new mode behind.
+	refuse_nl $b active_slave "invalid option value" mode active-backup active_slave lo
 	nl_state $b nl1
 	check_eq "$nl1" "$nl0" "netlink info_data after the refused requests"
 	check_fail ip link add oia2 type bond mode active-backup miimon 100 resend_igmp 256
 	check_false "no oia2 after a refused ip link add" test -e $SYS/oia2
 	bond_check_file $SYS/bonding_masters "$b" "bonding_masters after a refused ip link add"
 	check_ok ip link del $b
+}
+
+# Options that act on slaves (active_slave) are checked with the rest of
+# the request: one that cannot be applied refuses the request before any
+# other attribute of it changed the bond.
+netlink_atomic_live() {
+	local b=oil nl0 nl1
+	bond_veths peer oil1 oil2
+	bond_leftover oil1
+	bond_leftover oil2
+	bond_ipb <<-EOF
+		link add $b type bond mode active-backup miimon 100 resend_igmp 2
+		link set oil1 master $b
+		link set oil2 master $b
+		link set $b up
+	EOF
+	bond_leftover $b
+	bond_ipb @peer "link set oil2p down"
+	check_ok bct_wait_until 10 bond_slave_mii_is oil2 down
+	check_ok bct_wait_until 10 bond_active_is $PROC $b oil1
+	bond_snapshot ST0 $b
+	nl_state $b nl0
+	refuse_nl $b active_slave "invalid option value" \
+		miimon 200 resend_igmp 7 active_slave oil2
+	refuse_nl $b active_slave "invalid option value" \
+		miimon 300 primary_reselect failure active_slave lo
+	nl_state $b nl1
+	check_eq "$nl1" "$nl0" "netlink info_data after the refused requests"
+	check_ok ip link set $b type bond miimon 200 active_slave oil1
+	bond_check_file $SYS/$b/bonding/miimon 200 "miimon after a request that could be applied"
+	check_ok ip link del $b
+	bond_ipb "link del oil1" "link del oil2"
 }
 
 # ---------------------------------------------------------------- module parameters
@@ -375,13 +410,14 @@ module_params() {
 	check_ok ip link del oim
 }
 
-ktap_plan 5
+ktap_plan 6
 ns_create peer
 dmesg_mark
 log "setup took $SECONDS s"
 run_test invalid_sysfs_refused_unchanged timed invalid_sysfs
 run_test invalid_netlink_refused_unchanged timed invalid_netlink
 run_test netlink_request_all_or_nothing timed netlink_atomic
+run_test netlink_request_with_active_slave_all_or_nothing timed netlink_atomic_live
 run_test module_params timed module_params
 run_test no_kernel_splat timed dmesg_check_clean "bond option refusals"
 ktap_finish

@@ -221,7 +221,7 @@ static int bnd_changelink(struct net_device *dev, struct nlattr *tb[],
 	 * Pass 1b: run the setters, in order, on a copy of the parameters, so
 	 * that checks which depend on earlier values of the same request
 	 * (updelay needs miimon, ...) refuse it before anything changes.
-	 * Options that act on slaves can only be checked for real.
+	 * Options that act on slaves are checked against the bond itself.
 	 */
 	scratch = kmemdup(&bond->b.params, sizeof(*scratch), GFP_KERNEL);
 	if (!scratch) {
@@ -231,8 +231,14 @@ static int bnd_changelink(struct net_device *dev, struct nlattr *tb[],
 	trial = (struct bnd_optctx){ .p = scratch, .dev = dev, .extack = extack, .quiet = true };
 	for (id = 0; id < BND_OPT_COUNT && !err; id++) {
 		opt = bnd_opt_get(id);
-		if (!req[id].attr || (opt->flags & BND_OPTF_LIVE))
+		if (!req[id].attr)
 			continue;
+		if (opt->flags & BND_OPTF_LIVE) {
+			ctx.attr = req[id].attr;
+			if (opt->check)
+				err = opt->check(&ctx, &req[id].v);
+			continue;
+		}
 		trial.attr = req[id].attr;
 		if (id == BND_OPT_ARP_TARGETS || id == BND_OPT_NS_TARGETS)
 			err = bnd_nl_targets(&trial, id, req[id].attr, true);

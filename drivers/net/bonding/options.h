@@ -74,7 +74,7 @@ struct bnd_opt_name {
 #define BND_OPTF_SHOW_NAME	BIT(3)	/* sysfs shows "name value" */
 #define BND_OPTF_SLAVE		BIT(4)	/* a per-slave value */
 #define BND_OPTF_3AD_ONLY_SHOW	BIT(5)	/* shown only in 802.3ad mode */
-#define BND_OPTF_LIVE		BIT(6)	/* acts on the bond's slaves: no trial run */
+#define BND_OPTF_LIVE		BIT(6)	/* acts on the bond's slaves: ->check, no trial run */
 
 /**
  * struct bnd_optval - a value on its way in
@@ -122,6 +122,12 @@ struct bnd_option {
 	u16 off;
 	u8 size;
 	int (*set)(const struct bnd_optctx *ctx, const struct bnd_optval *v);
+	/*
+	 * BND_OPTF_LIVE options only: could @v be applied to the bond as it
+	 * is now? Reports why not and changes nothing; netlink runs it with
+	 * the other checks of a request, before anything is applied.
+	 */
+	int (*check)(const struct bnd_optctx *ctx, const struct bnd_optval *v);
 	u64 (*get)(const struct bnd_bond *bond);
 	ssize_t (*show)(struct bnd_bond *bond, char *buf);
 	int (*fill)(struct sk_buff *skb, struct bnd_bond *bond);

@@ -64,22 +64,25 @@ int bnd_mode_set(const struct bnd_optctx *ctx, const struct bnd_optval *v)
 	return 0;
 }
 
-int bnd_active_slave_set(const struct bnd_optctx *ctx,
-				const struct bnd_optval *v)
+/*
+ * The slave @v names, if it can be made active now: *@out is NULL for an
+ * empty name (no active slave), else the slave (perhaps already active).
+ * Changes nothing; reports why not.
+ */
+static int bnd_active_slave_find(const struct bnd_optctx *ctx,
+				 const struct bnd_optval *v, struct bnd_slave **out)
 {
 	struct bnd_bond *bond = ctx->bond;
-	struct bnd_slave *new_active, *old;
+	struct bnd_slave *slave, *old;
 	struct net_device *dev;
 	char name[IFNAMSIZ];
 
+	*out = NULL;
 	if (!bond)
 		return -EINVAL;
 	bnd_first_word(v->str, name, sizeof(name));
-	if (!name[0]) {
-		bnd_change_active(bond, NULL);
-		bnd_select_active(bond);
+	if (!name[0])
 		return 0;
-	}
 
 	dev = __dev_get_by_name(dev_net(bond->b.dev), name);
 	if (!dev) {
@@ -87,24 +90,47 @@ int bnd_active_slave_set(const struct bnd_optctx *ctx,
 			       "interface %s does not exist", name);
 		return -ENODEV;
 	}
-	new_active = bnd_our_slave(bond, dev);
-	if (!new_active) {
+	slave = bnd_our_slave(bond, dev);
+	if (!slave) {
 		bnd_opt_report(ctx, BND_OPT_ACTIVE_SLAVE, -EINVAL,
 			       "%s is not a slave of this bond", name);
 		return -EINVAL;
 	}
-
 	old = bnd_slave_or_null(rtnl_dereference(bond->b.curr_active_slave));
-	if (new_active == old)
-		return 0;
-	if (!old || new_active->s.link != BOND_LINK_UP ||
-	    !bond_slave_is_up(&new_active->s)) {
+	if (slave != old &&
+	    (!old || slave->s.link != BOND_LINK_UP || !bond_slave_is_up(&slave->s))) {
 		bnd_opt_report(ctx, BND_OPT_ACTIVE_SLAVE, -EINVAL,
 			       "could not make %s active: it or its link is down",
 			       name);
 		return -EINVAL;
 	}
-	bnd_change_active(bond, new_active);
+	*out = slave;
+	return 0;
+}
+
+int bnd_active_slave_check(const struct bnd_optctx *ctx, const struct bnd_optval *v)
+{
+	struct bnd_slave *slave;
+
+	return bnd_active_slave_find(ctx, v, &slave);
+}
+
+int bnd_active_slave_set(const struct bnd_optctx *ctx,
+			 const struct bnd_optval *v)
+{
+	struct bnd_bond *bond = ctx->bond;
+	struct bnd_slave *slave;
+	int err;
+
+	err = bnd_active_slave_find(ctx, v, &slave);
+	if (err)
+		return err;
+	if (!slave) {
+		bnd_change_active(bond, NULL);
+		bnd_select_active(bond);
+	} else if (&slave->s != rtnl_dereference(bond->b.curr_active_slave)) {
+		bnd_change_active(bond, slave);
+	}
 	return 0;
 }
 

@@ -157,7 +157,8 @@ const struct bnd_option bnd_opts[BND_OPT_COUNT] = {
 		.name = "active_slave", .modes = PRIMARY_MODES,
 		.flags = BND_OPTF_RAW | BND_OPTF_LIVE,
 		.nla = IFLA_BOND_ACTIVE_SLAVE, .nla_type = NLA_U32,
-		.set = bnd_active_slave_set, .show = bnd_active_slave_show,
+		.set = bnd_active_slave_set, .check = bnd_active_slave_check,
+		.show = bnd_active_slave_show,
 		.fill = bnd_active_slave_fill,
 	},
 	[BND_OPT_MIIMON] = {

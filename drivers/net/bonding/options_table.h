@@ -12,6 +12,7 @@ void bnd_params_write(struct bond_params *p, const struct bnd_option *opt, u64 v
 /* options_ops.c: setters and views the table points to */
 int bnd_mode_set(const struct bnd_optctx *ctx, const struct bnd_optval *v);
 int bnd_active_slave_set(const struct bnd_optctx *ctx, const struct bnd_optval *v);
+int bnd_active_slave_check(const struct bnd_optctx *ctx, const struct bnd_optval *v);
 int bnd_miimon_set(const struct bnd_optctx *ctx, const struct bnd_optval *v);
 int bnd_updelay_set(const struct bnd_optctx *ctx, const struct bnd_optval *v);
 int bnd_downdelay_set(const struct bnd_optctx *ctx, const struct bnd_optval *v);
