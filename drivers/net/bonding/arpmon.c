@@ -139,6 +139,19 @@ static void bnd_arp_probe(struct bnd_bond *bond, struct slave *s)
 
 /* ---- receive ---------------------------------------------------------- */
 
+/*
+ * Stamp @stamp with now. Receive runs this per frame on every CPU that
+ * takes the slave's frames: store only when the jiffy changed, so the
+ * slave's cache line is not written (and bounced) once per frame.
+ */
+static void bnd_rx_stamp(unsigned long *stamp)
+{
+	unsigned long now = jiffies;
+
+	if (READ_ONCE(*stamp) != now)
+		WRITE_ONCE(*stamp, now);
+}
+
 static int bnd_has_ip_walk(struct net_device *upper, struct netdev_nested_priv *priv)
 {
 	__be32 ip = *(__be32 *)priv->data;
@@ -170,8 +183,8 @@ static void bnd_arp_credit(struct bnd_bond *bond, struct slave *s, __be32 sip, _
 	i = bond_get_targets_ip(bond->b.params.arp_targets, sip);
 	if (i < 0)
 		return;
-	WRITE_ONCE(s->last_rx, jiffies);
-	WRITE_ONCE(s->target_last_arp_rx[i], jiffies);
+	bnd_rx_stamp(&s->last_rx);
+	bnd_rx_stamp(&s->target_last_arp_rx[i]);
 }
 
 /*
@@ -189,7 +202,7 @@ int bnd_arp_rcv(const struct sk_buff *skb, struct bonding *b, struct slave *s)
 
 	if (!slave_do_arp_validate(b, s)) {
 		if (!slave_do_arp_validate_only(b) || is_arp)
-			WRITE_ONCE(s->last_rx, jiffies);
+			bnd_rx_stamp(&s->last_rx);
 		return RX_HANDLER_ANOTHER;
 	}
 	if (!is_arp || skb->pkt_type == PACKET_OTHERHOST || skb->pkt_type == PACKET_LOOPBACK)
