@@ -28,11 +28,6 @@ kmalloc_fn() {
 	fi
 }
 
-mii_is() {			# NS SLAVE STATUS
-	local v
-	bct_get v "${BCT_SYS[$1]}/class/net/$2/bonding_slave/mii_status" && [[ $v == "$3" ]]
-}
-
 reaches() {
 	local res
 	res=$(nsenter --net="/run/netns/${NS_PREFIX}b" ping -n -q -c 1 -W 1 10.0.0.2 2>&1)
@@ -52,7 +47,7 @@ topology() {
 	done
 	bct_ok bct_ip b addr add 10.0.0.1/24 dev frb
 	bct_ok bct_ip b link set frb up
-	check_true "both slaves up" bct_wait_until 10 eval "mii_is b frbs1 up && mii_is b frbs2 up"
+	check_true "both slaves up" bct_wait_until 10 eval "bct_mii_is b frbs1 up && bct_mii_is b frbs2 up"
 	check_true "the bond reaches the client" bct_wait_until 10 reaches
 }
 
@@ -68,14 +63,14 @@ slave_arr_retry() {
 	echo 2 >$FP/fails
 	bond_klog_mark
 	bct_ok bct_ip sw link set frbp2 down
-	check_true "frbs2 goes down" bct_wait_until 3 mii_is b frbs2 down
+	check_true "frbs2 goes down" bct_wait_until 3 bct_mii_is b frbs2 down
 	check_true "both allocations of the rebuild were failed" \
 		bct_wait_until 3 eval "bct_get v $FP/failed; ((v == 2))"
 	check_match "$(bond_klog_since)" "frb: out of memory for the slave arrays" \
 		"kernel log of the failed rebuild"
 	check_true "the bond reaches the client through frbs1 again" bct_wait_until 5 reaches
 	bct_ok bct_ip sw link set frbp2 up
-	check_true "frbs2 comes back" bct_wait_until 3 mii_is b frbs2 up
+	check_true "frbs2 comes back" bct_wait_until 3 bct_mii_is b frbs2 up
 }
 
 ktap_plan 3

@@ -24,11 +24,6 @@ require_cmd nsenter
 FRAMES=20000
 HZ_GUEST=250	# CONFIG_HZ of Debian's kernels
 
-active_is() {			# NS BOND SLAVE
-	local v
-	bct_get v "${BCT_SYS[$1]}/class/net/$2/bonding/active_slave" && [[ $v == "$3" ]]
-}
-
 last_rx_once_per_jiffy() {
 	local t0 t1 line stores rx0 rx1 ticks
 	ns_create b p1 || return 1
@@ -42,7 +37,7 @@ last_rx_once_per_jiffy() {
 	bct_ok bct_ip p1 addr add 10.0.0.2/24 dev eth0
 	bct_ok bct_ip p1 link set eth0 up
 	check_true "p1's end has carrier" wait_until 10 link_is_up p1 eth0
-	check_true "hpbs1 is active" bct_wait_until 10 active_is b hpb hpbs1
+	check_true "hpbs1 is active" bct_wait_until 10 bct_active_is b hpb hpbs1
 
 	check_ok insmod "$watch_ko" || return 1
 	defer rmmod bond_watch

@@ -242,6 +242,9 @@ bond_rlb_slave_of() {
 #   bct_sysfs_mount NS              a sysfs showing NS at ${BCT_SYS[NS]}
 #                                   (unmounted at exit, before NS is deleted)
 #   bct_get VAR FILE                first line of FILE into VAR; 1 if unreadable
+#   bct_mii_is NS SLAVE STATUS      bonding_slave/mii_status of SLAVE is STATUS
+#   bct_active_is NS BOND SLAVE     bonding/active_slave of BOND is SLAVE
+#   bct_carrier_is NS IF 0|1        IF's carrier
 #   bct_stat VAR NS IF COUNTER      /sys/class/net/IF/statistics/COUNTER of NS
 #   bct_ms VAR                      milliseconds since the epoch
 #   bct_sleep SECONDS               sleep (fractions allowed) without forking
@@ -306,6 +309,21 @@ bct_sysfs_mount() {
 
 bct_get() {
 	IFS= read -r "$1" <"$2" 2>/dev/null
+}
+
+bct_mii_is() {
+	local v
+	bct_get v "${BCT_SYS[$1]}/class/net/$2/bonding_slave/mii_status" && [[ $v == "$3" ]]
+}
+
+bct_active_is() {
+	local v
+	bct_get v "${BCT_SYS[$1]}/class/net/$2/bonding/active_slave" && [[ $v == "$3" ]]
+}
+
+bct_carrier_is() {
+	local v
+	bct_get v "${BCT_SYS[$1]}/class/net/$2/carrier" && [[ $v == "$3" ]]
 }
 
 bct_stat() {

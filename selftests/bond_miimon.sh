@@ -31,16 +31,6 @@ UPDELAY=30000
 # CPU thirty ticks, far below UPDELAY.
 SOON=3
 
-mii_is() {			# NS SLAVE STATUS
-	local v
-	bct_get v "${BCT_SYS[$1]}/class/net/$2/bonding_slave/mii_status" && [[ $v == "$3" ]]
-}
-
-carrier_is() {			# NS IF 0|1
-	local v
-	bct_get v "${BCT_SYS[$1]}/class/net/$2/carrier" && [[ $v == "$3" ]]
-}
-
 # reaches NS: one echo from the bond in NS to the client answered.
 reaches() {
 	local res
@@ -86,8 +76,8 @@ topology() {
 		i=$((i + 1))
 	done
 	bct_ip sw -batch - <<<"$sb" || { _check_failed "switch ports"; return 1; }
-	SOON=10 each mii_is mba up
-	SOON=10 each mii_is mbb up
+	SOON=10 each bct_mii_is mba up
+	SOON=10 each bct_mii_is mbb up
 	SOON=10 each reaches
 	# Only now: with updelay at enslave, the second slave would wait it out.
 	for m in "${MODES[@]}"; do
@@ -98,23 +88,23 @@ topology() {
 # While b is up, a returning a waits out its updelay.
 back_waits() {
 	port a down
-	each mii_is mba down
+	each bct_mii_is mba down
 	each reaches
 	port a up
-	each carrier_is mba 1
-	each mii_is mba "going back"
+	each bct_carrier_is mba 1
+	each bct_mii_is mba "going back"
 	# Ten more ticks: still held back, and the bond still works through b.
 	bct_sleep 1
-	each mii_is mba "going back"
+	each bct_mii_is mba "going back"
 	each reaches
 }
 
 # b fails: nothing is up, so a is used at once, updelay notwithstanding.
 none_up_uses_returning() {
 	port b down
-	each mii_is mbb down
-	each mii_is mba up
-	each carrier_is mb 1
+	each bct_mii_is mbb down
+	each bct_mii_is mba up
+	each bct_carrier_is mb 1
 	each reaches
 }
 

@@ -49,16 +49,6 @@ freed_now() {
 	echo 3 >/proc/sys/vm/drop_caches
 }
 
-mii_is() {			# NS SLAVE STATUS
-	local v
-	bct_get v "${BCT_SYS[$1]}/class/net/$2/bonding_slave/mii_status" && [[ $v == "$3" ]]
-}
-
-active_is() {			# NS BOND SLAVE
-	local v
-	bct_get v "${BCT_SYS[$1]}/class/net/$2/bonding/active_slave" && [[ $v == "$3" ]]
-}
-
 # active-backup with ARP monitoring and no slave up: every arp_interval
 # the monitor picks the next backup as current_arp_slave and probes from
 # it (RCU read side, no RTNL). Release is held just before it unlinks the
@@ -85,7 +75,7 @@ arp_probe_vs_release() {
 	bct_ok bct_ip b link set arbs2 master arb
 	bct_ok bct_ip b link set arb up
 	bct_ok bct_ip p2 link set eth0 up
-	bct_ok bct_wait_until 5 mii_is b arbs2 "going back"
+	bct_ok bct_wait_until 5 bct_mii_is b arbs2 "going back"
 
 	check_ok insmod "$probe_ko" || return 1
 	defer rmmod bond_probe
@@ -108,13 +98,13 @@ arp_probe_vs_release() {
 	bct_ok bct_ip p1 addr add 10.0.0.2/24 dev eth0
 	bct_ok bct_ip p1 link set eth0 up
 	bct_ok bct_ip b link set arbs1 master arb
-	check_true "arbs1 is active" bct_wait_until 5 active_is b arb arbs1
+	check_true "arbs1 is active" bct_wait_until 5 bct_active_is b arb arbs1
 	bct_ok bct_ip b link set arbs3 master arb
 	bct_ok bct_ip p3 addr add 10.0.0.3/24 dev eth0
 	bct_ok bct_ip p3 link set eth0 up
 	bct_in p3 arping -q -b -c 30 -w 6 -i 0.2 -I eth0 10.0.0.1 >/dev/null 2>&1 &
-	check_true "arbs3 comes up" bct_wait_until 5 mii_is b arbs3 up
-	check_true "arbs1 stays active" active_is b arb arbs1
+	check_true "arbs3 comes up" bct_wait_until 5 bct_mii_is b arbs3 up
+	check_true "arbs1 stays active" bct_active_is b arb arbs1
 	wait
 	bct_get v "${BCT_SYS[b]}/class/net/arb/bonding/slaves"
 	check_eq "$v" "arbs1 arbs3" "slaves of arb"

@@ -53,12 +53,6 @@ ready() {
 	done
 }
 
-mii_is() {			# NS SLAVE STATUS
-	local v
-	bct_get v "${BCT_SYS[$1]}/class/net/$2/bonding_slave/mii_status" && [[ $v == "$3" ]]
-}
-
-
 # deltas NS BEFORE AFTER IF...: AFTER[IF] -= BEFORE[IF]; logs them; sets TOTAL.
 deltas() {
 	local n=$1 i line=
@@ -202,7 +196,7 @@ rr_failover() {
 	bct_stream b 10.0.0.2 120 rrb 30
 	bct_ms t0
 	bct_ok bct_ip sw link set rrbp2 down
-	if bct_wait_until 3 mii_is b rrbs2 down; then
+	if bct_wait_until 3 bct_mii_is b rrbs2 down; then
 		bct_ms t1
 		det=$((t1 - t0))
 		log "rrbs2 declared down after ${det} ms"
@@ -230,7 +224,7 @@ rr_failover() {
 
 	# Back up: rrbs2 rejoins the rotation.
 	bct_ok bct_ip sw link set rrbp2 up
-	bct_ok bct_wait_until 3 mii_is b rrbs2 up
+	bct_ok bct_wait_until 3 bct_mii_is b rrbs2 up
 	d=()
 	rr_flood 150 d
 	check_even d $((NCPU + 2)) "${RR[@]}"
