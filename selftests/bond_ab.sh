@@ -252,11 +252,18 @@ reselect_always() {
 	flood 50
 }
 
+# ticks VAR N: VAR := N monitor ticks of abb, in seconds (for wait_until).
+ticks() {
+	local mii
+	opt mii b abb miimon
+	printf -v "$1" '%d.%03d' $((mii * $2 / 1000)) $((mii * $2 % 1000))
+}
+
 # primary_reselect better (all slaves are 10000 Mb/s full duplex veths, so
 # the primary is not better) and failure: the current slave stays when the
 # primary returns. For "stays", watch 10 monitor ticks.
 reselect_better() {
-	local v
+	local v w
 	reset
 	set_opt b abb primary abbs1
 	set_opt b abb primary_reselect better
@@ -266,13 +273,14 @@ reselect_better() {
 	bct_ok bct_wait_until 3 active_is b abb abbs2
 	bct_ok bct_ip sw link set abbp1 up
 	bct_ok bct_wait_until 3 mii_is b abbs1 up
-	bct_fail bct_wait_until 1 active_is b abb abbs1
+	ticks w 10
+	bct_fail bct_wait_until "$w" active_is b abb abbs1
 	bct_ok active_is b abb abbs2
 	flood 50
 }
 
 reselect_failure() {
-	local v
+	local v w
 	reset
 	set_opt b abb primary abbs1
 	set_opt b abb primary_reselect failure
@@ -282,7 +290,8 @@ reselect_failure() {
 	bct_ok bct_wait_until 3 active_is b abb abbs2
 	bct_ok bct_ip sw link set abbp1 up
 	bct_ok bct_wait_until 3 mii_is b abbs1 up
-	bct_fail bct_wait_until 1 active_is b abb abbs1
+	ticks w 10
+	bct_fail bct_wait_until "$w" active_is b abb abbs1
 	bct_ok active_is b abb abbs2
 	# When the current slave fails, the primary (not the next in line) wins.
 	bct_ok bct_ip sw link set abbp2 down
@@ -390,26 +399,35 @@ has() {
 # notify N: fail abbs1 over to abbs2 while the client captures ARP; it
 # sees exactly N gratuitous ARPs for the bond's address from its MAC from
 # then on (earlier ones, from reset's change of active slave, don't count).
+# The capture counts only once tcpdump says it listens: it prints that
+# after its filter is in place (frames that arrive while libpcap installs
+# it are dropped), so each capture has its own, fresh message file.
 notify() {
-	local n=$1 pid cap bmac v c t0
+	local n=$1 pid cap bmac v c t0 mii delay tick
 	_bct_tmpdir || return 1
 	cap=$_bct_tmp/grat-$n.pcap
+	rm -f "$cap" "$cap.err"
 	reset
 	set_opt b abb num_grat_arp "$n"
 	opt v b abb num_grat_arp
 	check_eq "$v" "$n" "num_grat_arp"
 	mac bmac b abb
 	nsenter --net="/run/netns/${NS_PREFIX}cl" tcpdump -i eth0 -nn -U -w "$cap" arp \
-		2>"$_bct_tmp/tcpdump.err" &
+		2>"$cap.err" &
 	pid=$!
-	bct_ok bct_wait_until 10 has "$_bct_tmp/tcpdump.err" "listening on"
+	bct_ok bct_wait_until 10 has "$cap.err" "listening on"
 	t0=${EPOCHREALTIME/[.,]/}
 	bct_ok bct_ip sw link set abbp1 down
 	bct_ok bct_wait_until 3 active_is b abb abbs2
 	bct_ok bct_wait_until 10 grat_at_least "$cap" "$bmac" "$t0" "$n"
-	# Then nothing more: the announcements go out on consecutive monitor
-	# ticks, so 1 s (10 ticks) after the last there is none left to come.
-	bct_sleep 1
+	# Then nothing more: the announcements go out one per peer_notif_delay
+	# (at least one monitor tick) apart; ten such periods after the last
+	# there is none left to come.
+	opt mii b abb miimon
+	opt delay b abb peer_notif_delay
+	tick=$((mii * (delay / mii > 1 ? delay / mii : 1)))
+	bct_fail bct_wait_until "$((tick * 10 / 1000)).$((tick * 10 % 1000 / 100))" \
+		grat_at_least "$cap" "$bmac" "$t0" "$((n + 1))"
 	grat_count c "$cap" "$bmac" "$t0"
 	kill "$pid"
 	wait "$pid" 2>/dev/null
