@@ -16,12 +16,15 @@ export BOND_CACHE
 # against, pahole for BTF (6.12), sparse, dkms, kmod, openssl (module signing)
 # VM: qemu, a static busybox for the initramfs, cpio, xz/zstd (modules)
 # tests: iproute2 and the usual network tools (also all that upstream's
-# bonding selftests need: jq, tc flower, ping, ethtool; make check-upstream)
+# bonding selftests need: jq, tc flower, ping, ethtool; make check-upstream),
+# python3 (bond_3ad_tool.py: LACPDUs and a tap relay for the 802.3ad tests).
+# Every tool a selftest needs must be here: make check fails a test that
+# skips for a missing one (selftests/allowed_skips).
 pkgs=(
 	make gcc gcc-12 libc6-dev libelf1 libssl3 zlib1g dwarves sparse dkms kmod openssl
 	qemu-system-x86 busybox-static cpio xz-utils zstd
 	iproute2 jq tcpdump ethtool arping iputils-ping ifenslave bridge-utils
-	procps psmisc util-linux coreutils
+	procps psmisc util-linux mount coreutils python3
 )
 
 missing=()
