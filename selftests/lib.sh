@@ -53,12 +53,16 @@ _ktap_skip=0
 _checks_failed=0	# failed checks, ever
 _sub_name=		# current subtest (test_begin)
 _sub_mark=0		# _checks_failed at test_begin
+_ktap_planned=		# N of ktap_plan
+_ktap_outside=0		# result lines for checks failed outside any subtest
+_out_mark=0		# _checks_failed when the last subtest ended
 
 # log MSG...: a diagnostic line.
 log() { echo "# $*"; }
 
-# ktap_plan N: announce N subtests.
+# ktap_plan N: announce N subtests; ktap_finish fails if not N were reported.
 ktap_plan() {
+	_ktap_planned=$1
 	echo "TAP version 13"
 	echo "1..$1"
 }
@@ -68,13 +72,32 @@ _ktap_line() {		# STATUS NAME [DIRECTIVE]
 	echo "$1 $_ktap_n $2${3:+ # $3}"
 }
 
+# Checks that failed outside any subtest (before the first, between two,
+# after the last) get a failed result line of their own, "checks_outside_subtests",
+# so they show where subtests are listed, not only in the totals. It does
+# not count against the plan.
+_ktap_flush_outside() {	# WHERE
+	local k=$((_checks_failed - _out_mark))
+	((k > 0)) || return 0
+	_out_mark=$_checks_failed
+	_ktap_outside=$((_ktap_outside + 1))
+	_ktap_fail=$((_ktap_fail + 1))
+	_ktap_line "not ok" checks_outside_subtests "$k check(s) failed $1"
+}
+
+_ktap_pass_() { _ktap_pass=$((_ktap_pass + 1)); _ktap_line ok "$1"; _out_mark=$_checks_failed; }
+_ktap_fail_() { _ktap_fail=$((_ktap_fail + 1)); _ktap_line "not ok" "$1" "${2:-}"; _out_mark=$_checks_failed; }
+_ktap_skip_() { _ktap_skip=$((_ktap_skip + 1)); _ktap_line ok "$1" "SKIP ${2:-}"; _out_mark=$_checks_failed; }
+
 # test_pass NAME / test_fail NAME [WHY] / test_skip NAME WHY: report a subtest.
-test_pass() { _ktap_pass=$((_ktap_pass + 1)); _ktap_line ok "$1"; }
-test_fail() { _ktap_fail=$((_ktap_fail + 1)); _ktap_line "not ok" "$1" "${2:-}"; }
-test_skip() { _ktap_skip=$((_ktap_skip + 1)); _ktap_line ok "$1" "SKIP ${2:-}"; }
+test_pass() { _ktap_flush_outside "before $1"; _ktap_pass_ "$@"; }
+test_fail() { _ktap_flush_outside "before $1"; _ktap_fail_ "$@"; }
+test_skip() { _ktap_flush_outside "before $1"; _ktap_skip_ "$@"; }
 
 # test_begin NAME ... test_end: a subtest that passes if no check failed in between.
 test_begin() {
+	[[ -n $_sub_name ]] && test_end
+	_ktap_flush_outside "before $1"
 	_sub_name=$1
 	_sub_mark=$_checks_failed
 	log "---- $1"
@@ -83,23 +106,27 @@ test_end() {
 	local name=${_sub_name:-unnamed}
 	_sub_name=
 	if ((_checks_failed > _sub_mark)); then
-		test_fail "$name" "$((_checks_failed - _sub_mark)) check(s) failed"
+		_ktap_fail_ "$name" "$((_checks_failed - _sub_mark)) check(s) failed"
 	else
-		test_pass "$name"
+		_ktap_pass_ "$name"
 	fi
 }
 
 # run_test NAME FUNC [ARGS...]: test_begin, FUNC ARGS, test_end. FUNC may
-# also return 4 ($ksft_skip) to skip, or non-zero to fail.
+# also return 4 ($ksft_skip) to skip (a fail if a check failed first), or
+# non-zero to fail.
 run_test() {
 	local name=$1 rc
 	shift
 	test_begin "$name"
 	"$@"
 	rc=$?
-	if ((rc == ksft_skip)); then
+	if ((rc == ksft_skip && _checks_failed == _sub_mark)); then
 		_sub_name=
-		test_skip "$name"
+		_ktap_skip_ "$name"
+	elif ((rc == ksft_skip)); then
+		log "FAIL: $1 skipped after $((_checks_failed - _sub_mark)) failed check(s)"
+		test_end
 	elif ((rc != 0)) && ((_checks_failed == _sub_mark)); then
 		_checks_failed=$((_checks_failed + 1))
 		log "FAIL: $1 returned $rc"
@@ -141,12 +168,19 @@ skip_all() {
 	exit "$ksft_skip"
 }
 
-# ktap_finish: print totals and exit 1 if anything failed, 4 if everything
-# was skipped, else 0. Runs deferred cleanups (via the EXIT trap).
+# ktap_finish: print totals and exit 1 if anything failed (a check, a
+# subtest, or the plan: ktap_plan N but not N subtests reported), 4 if
+# everything was skipped, else 0. Runs deferred cleanups (via the EXIT trap).
 ktap_finish() {
+	local bad_plan=
 	[[ -n $_sub_name ]] && test_end
+	_ktap_flush_outside "after the last subtest"
+	if [[ -n $_ktap_planned ]] && ((_ktap_n - _ktap_outside != _ktap_planned)); then
+		bad_plan=1
+		log "FAIL: the plan is $_ktap_planned subtests, $((_ktap_n - _ktap_outside)) reported"
+	fi
 	log "totals: pass:$_ktap_pass fail:$_ktap_fail skip:$_ktap_skip checks-failed:$_checks_failed"
-	if ((_ktap_fail > 0 || _checks_failed > 0)); then
+	if ((_ktap_fail > 0 || _checks_failed > 0)) || [[ -n $bad_plan ]]; then
 		exit "$ksft_fail"
 	elif ((_ktap_pass == 0 && _ktap_skip > 0)); then
 		exit "$ksft_skip"
