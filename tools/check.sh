@@ -336,7 +336,9 @@ for series in $KERNELS; do
 	case $vrc in
 	0|1) emit ok "$kver:console" ;;
 	2)   emit not-ok "$kver:console" "guest hung or crashed" ;;
-	3)   emit not-ok "$kver:console" "kernel splat on the console" ;;
+	3|4) emit not-ok "$kver:console" "kernel splat on the console" ;;
+	5)   emit not-ok "$kver:console" "guest hung or crashed; kernel splat on the console" ;;
+	*)   emit not-ok "$kver:console" "tools/vm/run.sh exited $vrc" ;;
 	esac
 	if [[ $vrc != 0 ]]; then
 		sed 's/^/#   /' "$job/run.err"

@@ -55,6 +55,7 @@ cat "$job/vm-time" 2>/dev/null
 case $rc in
 0) say "finished" ;;
 3) say "finished, but the kernel logged a splat (above; console: $job/console.log)" ;;
+4|5) say "the demo did not finish cleanly and the kernel logged a splat (above; console: $job/console.log)" ;;
 *) say "the demo did not finish cleanly (exit $rc); console: $job/console.log" ;;
 esac
 exit "$rc"

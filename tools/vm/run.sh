@@ -16,8 +16,10 @@
 # The whole run is bounded by TIMEOUT seconds (host-side `timeout`). Exit
 # status: 0 the job ran and passed and the console shows no kernel splat;
 # 1 the job failed; 2 the guest hung, crashed or never started the job;
-# 3 the job passed but the console shows a splat. Reasons go to stderr with
-# the tail of the console when the guest did not finish.
+# 3, 4, 5: the console shows a kernel splat, and the job passed (3), failed
+# (4), or the guest hung or crashed (5): a splat is reported whatever else
+# went wrong. Reasons go to stderr, with the tail of the console when the
+# guest did not finish.
 #
 # ACCEL=auto|kvm|tcg (default auto: KVM only if /dev/kvm opens read-write).
 set -uo pipefail
@@ -133,6 +135,6 @@ if grep -aE '^\[ *[0-9]+\.[0-9]+\]' "$job/console.log" |
    grep -Ef <(grep -Ev '^(#|$)' "$repo/selftests/splat_patterns") >"$job/console-splats"; then
 	echo "run.sh: $kver: kernel splat on the console:" >&2
 	sed 's/^/  ! /' "$job/console-splats" >&2
-	[[ $rc == 0 ]] && rc=3
+	rc=$((rc + 3))
 fi
 exit $rc
