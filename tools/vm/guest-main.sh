@@ -73,6 +73,24 @@ setup_modules() {
 }
 setup_modules
 
+# The guest's time cap (BOND_GUEST_CAP, seconds of uptime, set by
+# tools/check.sh a little before the host kills QEMU): the job's runner
+# stops in time by itself; should it hang, dump every task's stack to the
+# console (sysrq t, and w for the blocked ones) and power off, so the log
+# shows where it hung.
+if [[ -n ${BOND_GUEST_CAP:-} ]]; then
+	(
+		u=$(up)
+		sleep $((BOND_GUEST_CAP - ${u%.*}))
+		echo "BOND-VM: the guest's time cap (${BOND_GUEST_CAP}s of uptime) is reached; dumping tasks, powering off"
+		echo "guest time cap of ${BOND_GUEST_CAP}s of uptime reached; tasks dumped to the console" \
+			>"$bond_job/guest-capped"
+		echo t >/proc/sysrq-trigger
+		echo w >/proc/sysrq-trigger
+		halt_guest
+	) &
+fi
+
 echo "BOND-VM: running $BOND_GUEST_SCRIPT (uptime $(up)s)"
 : >"$bond_job/output.log"
 /usr/bin/bash "$BOND_GUEST_SCRIPT" 2>&1 | tee -a "$bond_job/output.log"

@@ -27,6 +27,15 @@
 #    "# " lines after it, so a skipped case never hides behind a pass.
 # 3. Scans the whole kernel log for splats (selftests/splat_patterns).
 #
+# Hangs: every cleanup command is bounded (CLEANUP_TIMEOUT); a test that
+# times out, a cleanup command that does not finish, a test that cannot be
+# killed, or the guest's time cap (BOND_GUEST_CAP, uptime in seconds, from
+# tools/check.sh) first dumps every task's stack to the console (sysrq t,
+# then w for the blocked ones), so the log shows where it hung. A wedged
+# kernel (cleanup or kill did not finish) or the cap ends the run: every
+# entry not run yet is reported as failed, with the reason, then the
+# kernel log is scanned as usual and the guest powers off.
+#
 # Prints one KTAP line per item, numbered from $BOND_KTAP_START, to stdout
 # and to $BOND_KTAP_FILE; test output goes to stdout and to
 # $bond_job/tests/<NAME>.log. Exit 0 only if everything passed or skipped.
@@ -50,6 +59,84 @@ ktap() {			# ok|not-ok NAME [DIRECTIVE]
 
 splat_re() { grep -Ev '^(#|$)' "$sel/splat_patterns"; }
 klog_lines() { dmesg | wc -l; }
+uptime_s() { local u; read -r u _ </proc/uptime; echo "${u%.*}"; }
+
+# ---- bounded waits (a wedged RTNL blocks ip, modprobe and sysfs writes in
+# uninterruptible sleep, where neither timeout(1) nor SIGKILL ends them)
+CLEANUP_TIMEOUT=30		# seconds for any one cleanup command
+wedged=				# why the kernel is considered wedged
+_bw_fired=
+_bw_timer=
+# The timer sleeps in `read -t` on a FIFO nobody writes to: no exec (each
+# costs a good part of a second under TCG), and SIGTERM ends it at once.
+_bw_fifo=/tmp/bond-runner.fifo
+rm -f "$_bw_fifo"
+mkfifo "$_bw_fifo" && exec {_bw_fd}<>"$_bw_fifo"
+
+# bounded_wait PID SECS: wait for our child PID at most SECS seconds. 0 and
+# BW_RC (its status) if it ended; 1 if it still runs.
+bounded_wait() {
+	local pid=$1 me=$BASHPID rc st
+	_bw_fired=
+	trap '_bw_fired=1' USR1
+	(
+		read -r -t "$2" -u "$_bw_fd" _
+		kill -USR1 "$me"
+	) 2>/dev/null &
+	_bw_timer=$!
+	while :; do
+		wait "$pid"
+		rc=$?
+		((rc > 128)) || break
+		# A status above 128: the child died of a signal, or our timer
+		# (or another trapped signal) interrupted the wait.
+		kill -0 "$pid" 2>/dev/null || break
+		read -r _ _ st _ <"/proc/$pid/stat" 2>/dev/null
+		[[ $st == Z ]] && continue
+		[[ -n $_bw_fired ]] && { kill "$_bw_timer" 2>/dev/null; return 1; }
+	done
+	kill "$_bw_timer" 2>/dev/null
+	wait "$_bw_timer" 2>/dev/null
+	BW_RC=$rc
+	return 0
+}
+
+# bounded SECS CMD...: run CMD (stdin /dev/null, output to $bounded_out) at
+# most SECS seconds; its status. If it does not finish, it is killed and
+# $wedged says so (the run ends: see "Hangs" above): status 124, or 125 if
+# it does not even die.
+bounded_out=/tmp/bond-runner.out
+bounded() {
+	local secs=$1 pid
+	shift
+	"$@" </dev/null >"$bounded_out" 2>&1 &
+	pid=$!
+	bounded_wait "$pid" "$secs" && return "$BW_RC"
+	echo "# runner: \`$*\` did not finish within ${secs}s; killing it"
+	kill -KILL "$pid" 2>/dev/null
+	if bounded_wait "$pid" 10; then
+		wedged="\`$*\` did not finish within ${secs}s"
+		return 124
+	fi
+	wedged="\`$*\` did not finish within ${secs}s and cannot be killed"
+	return 125
+}
+
+# dump_tasks WHY: every task's stack, then the blocked ones', to the kernel
+# log and console.
+dump_tasks() {
+	echo "# runner: $1: dumping all tasks (sysrq t, w) to the console"
+	echo "bond-runner: $1: task dump follows" >/dev/kmsg
+	echo t >/proc/sysrq-trigger
+	echo w >/proc/sysrq-trigger
+}
+
+# The guest's time cap: tests stop in time for the rest to be reported (a
+# run cut short by the host's timeout reports nothing). tools/vm/guest-main.sh
+# dumps tasks and powers off at BOND_GUEST_CAP, should this runner hang.
+cap_at=
+[[ -n ${BOND_GUEST_CAP:-} ]] && cap_at=$((BOND_GUEST_CAP - 60))
+capped=
 
 want_src=$(modinfo -F srcversion "$BOND_MAKE_MODULE" 2>/dev/null)
 ours_reason=
@@ -67,7 +154,7 @@ bonding_is_ours() {
 
 load_bonding() {
 	[[ -d /sys/module/bonding ]] && return 0
-	modprobe bonding max_bonds=0
+	bounded "$CLEANUP_TIMEOUT" modprobe bonding max_bonds=0
 }
 
 # --- 1. our module
@@ -94,34 +181,60 @@ fi
 # --- 2. tests
 base_links=$(ip -o link show | awk -F': ' '{ print $2 }' | cut -d@ -f1 | sort)
 
-bonds_in() {			# [NETNS]: list bonds
-	if [[ -n ${1:-} ]]; then
-		ip -n "$1" -o link show type bond 2>/dev/null
+# bonds_in VAR [NETNS]: VAR := the bonds (of NETNS, else of the initial
+# namespace and its bonding_masters), one a line; bounded.
+bonds_in() {
+	local -n _b=$1
+	_b=
+	if [[ -n ${2:-} ]]; then
+		bounded "$CLEANUP_TIMEOUT" ip -n "$2" -o link show type bond || return 1
 	else
-		ip -o link show type bond 2>/dev/null
-	fi | awk -F': ' '{ print $2 }' | cut -d@ -f1
-	[[ -z ${1:-} && -r /sys/class/net/bonding_masters ]] && tr ' ' '\n' </sys/class/net/bonding_masters
+		bounded "$CLEANUP_TIMEOUT" ip -o link show type bond || return 1
+	fi
+	_b=$(awk -F': ' '{ print $2 }' "$bounded_out" | cut -d@ -f1)
+	if [[ -z ${2:-} && -e /sys/class/net/bonding_masters ]]; then
+		bounded "$CLEANUP_TIMEOUT" cat /sys/class/net/bonding_masters || return 1
+		_b+=$'\n'$(tr ' ' '\n' <"$bounded_out")
+	fi
+	_b=$(grep -v '^$' <<<"$_b" | sort -u)
+	return 0
 }
 
-# Remove what a test left; print the bonds it left behind.
+# Remove what a test left; LEFT := the bonds it left behind. Every command
+# is bounded: 1 if one of them hung ($wedged says which).
 cleanup_after_test() {
-	local ns b l stale=()
-	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
-		for b in $(bonds_in "$ns" | sort -u); do stale+=("$ns/$b"); done
+	local ns b l list
+	LEFT=
+	bounded "$CLEANUP_TIMEOUT" ip netns list
+	[[ -z $wedged ]] || return 1
+	for ns in $(awk '{ print $1 }' "$bounded_out"); do
+		bonds_in list "$ns"
+		[[ -z $wedged ]] || return 1
+		for b in $list; do LEFT+=" $ns/$b"; done
 	done
-	for b in $(bonds_in | sort -u); do
-		[[ -n $b ]] && stale+=("$b")
+	bonds_in list
+	[[ -z $wedged ]] || return 1
+	for b in $list; do LEFT+=" $b"; done
+	LEFT=${LEFT# }
+	bounded "$CLEANUP_TIMEOUT" ip -all netns delete
+	[[ -z $wedged ]] || return 1
+	bonds_in list
+	[[ -z $wedged ]] || return 1
+	for b in $list; do
+		bounded "$CLEANUP_TIMEOUT" ip link del "$b" ||
+			[[ -n $wedged ]] ||
+			bounded "$CLEANUP_TIMEOUT" bash -c 'echo "-$1" >/sys/class/net/bonding_masters' _ "$b"
+		[[ -z $wedged ]] || return 1
 	done
-	ip -all netns delete 2>/dev/null
-	for b in $(bonds_in | sort -u); do
-		ip link del "$b" 2>/dev/null || echo "-$b" >/sys/class/net/bonding_masters 2>/dev/null
-	done
-	for l in $(ip -o link show | awk -F': ' '{ print $2 }' | cut -d@ -f1 | sort); do
+	bounded "$CLEANUP_TIMEOUT" ip -o link show
+	[[ -z $wedged ]] || return 1
+	for l in $(awk -F': ' '{ print $2 }' "$bounded_out" | cut -d@ -f1 | sort); do
 		grep -qx -- "$l" <<<"$base_links" && continue
-		echo "# runner: removing interface $l left in the initial netns" >&2
-		ip link del "$l" 2>/dev/null
+		echo "# runner: removing interface $l left in the initial netns"
+		bounded "$CLEANUP_TIMEOUT" ip link del "$l"
+		[[ -z $wedged ]] || return 1
 	done
-	echo "${stale[*]}"
+	return 0
 }
 
 # Case lines of a kselftest program's log, of one kind (ok, fail or skip),
@@ -220,9 +333,18 @@ kselftest_result() {		# NAME LOG RC SECONDS
 unset TESTS
 
 run_entry() {			# NAME DIR TIMEOUT KIND PROGRAM [ARGS...]
-	local t=$1 dir=$2 to=$3 kind=$4 prog=$5 log rc t0 k0 tpid left splats why
+	local t=$1 dir=$2 to=$3 kind=$4 prog=$5 log rc t0 k0 tpid teepid tfd splats eff rest why
+	local capnote='' hung=
 	local -a cmd
 	shift 5
+	if [[ -n $wedged ]]; then
+		ktap not-ok "$t" "not run: $wedged"
+		return
+	fi
+	if [[ -n $capped ]]; then
+		ktap not-ok "$t" "not run: $capped"
+		return
+	fi
 	if [[ $proof != ok ]]; then
 		ktap not-ok "$t" "not run: bonding module under test is not ours"
 		return
@@ -236,38 +358,79 @@ run_entry() {			# NAME DIR TIMEOUT KIND PROGRAM [ARGS...]
 	kselftest) cmd=("./$prog" "$@") ;;
 	*)         ktap not-ok "$t" "unknown test kind '$kind'"; return ;;
 	esac
+	eff=$to
+	if [[ -n $cap_at ]]; then
+		rest=$((cap_at - $(uptime_s)))
+		if ((rest < 10)); then
+			capped="the guest's time cap (${BOND_GUEST_CAP}s of uptime) was reached"
+			dump_tasks "$capped"
+			ktap not-ok "$t" "not run: $capped"
+			return
+		fi
+		if ((rest < eff)); then
+			eff=$rest
+			capnote=", cut to ${eff}s by the guest's time cap"
+		fi
+	fi
 	if ! load_bonding || ! bonding_is_ours; then
 		echo "# before $t: ${ours_reason:-modprobe bonding max_bonds=0 failed}"
 		ktap not-ok "$t" "not run: ${ours_reason:-cannot load bonding}"
+		[[ -n $wedged ]] && dump_tasks "before $t: $wedged"
 		return
 	fi
 	log=$bond_job/tests/$t.log
 	mkdir -p "${log%/*}"
 	cd "$dir" || { ktap not-ok "$t" "cannot cd to $dir"; return; }
-	echo "# ===== $t (timeout ${to}s)"
+	echo "# ===== $t (timeout ${to}s$capnote)"
 	k0=$(klog_lines)
 	t0=$SECONDS
+	# The output goes through tee, whose end (all writers gone) says the
+	# log is complete. timeout(1) leads a process group of its own (and is
+	# only a backstop: the runner ends the test at its timeout, after a
+	# task dump).
+	exec {tfd}> >(tee "$log")
+	teepid=$!
 	KVER=$KVER BOND_KO_VERSION=$BOND_KO_VERSION BOND_SRCVERSION=$want_src \
 	BOND_TEST_MODULES=$BOND_TEST_MODULES BOND_REPO=$BOND_REPO \
-		timeout -k 5 "$to" "${cmd[@]}" </dev/null 9<&- > >(tee "$log") 2>&1 &
+		timeout -k 5 "$((eff + 60))" "${cmd[@]}" </dev/null 9<&- {_bw_fd}<&- >&"$tfd" 2>&1 {tfd}>&- &
 	tpid=$!
-	wait $tpid
-	rc=$?
-	# timeout(1) leads its own process group: end whatever the test left running.
+	exec {tfd}>&-
+	if bounded_wait "$tpid" "$eff"; then
+		rc=$BW_RC
+	else
+		rc=124
+		hung="timed out after ${eff}s"
+		[[ -n $capnote ]] && hung+=" (the time cap of the guest)"
+		dump_tasks "$t $hung"
+		kill -TERM -- "-$tpid" 2>/dev/null
+		if ! bounded_wait "$tpid" 5; then
+			kill -KILL -- "-$tpid" 2>/dev/null
+			bounded_wait "$tpid" 10 ||
+				wedged="$t $hung and cannot be killed"
+		fi
+		[[ -n $capnote ]] && capped="the guest's time cap (${BOND_GUEST_CAP}s of uptime) was reached while $t ran"
+	fi
+	# End whatever the test left running; then its log is complete.
 	kill -KILL -- "-$tpid" 2>/dev/null
-	wait 2>/dev/null
+	bounded_wait "$teepid" 10 || echo "# runner: the output of $t is still open (a process of it lives on)"
 	cd "$sel" || exit 1
 	echo "# ===== $t exited $rc after $((SECONDS - t0))s"
-	left=$(cleanup_after_test)
+	LEFT=
+	if [[ -z $wedged ]] && ! cleanup_after_test; then
+		dump_tasks "cleanup after $t: $wedged"
+		wedged="cleanup after $t hung: $wedged"
+	fi
 	splats=$(dmesg | tail -n +"$((k0 + 1))" | grep -Ef <(splat_re))
 	if [[ -n $splats ]]; then
 		echo "# kernel splat while $t ran:"
 		sed 's/^/#   /' <<<"$splats"
 	fi
-	if [[ $rc == 124 || $rc == 137 ]]; then
-		ktap not-ok "$t" "timed out after ${to}s"
-	elif [[ -n $left ]]; then
-		ktap not-ok "$t" "left bonds behind: $left"
+	if [[ -n $hung ]]; then
+		ktap not-ok "$t" "$hung"
+	elif [[ -n $wedged ]]; then
+		ktap not-ok "$t" "$wedged"
+	elif [[ -n $LEFT ]]; then
+		ktap not-ok "$t" "left bonds behind: $LEFT"
 	elif [[ -n $splats ]]; then
 		ktap not-ok "$t" "kernel splat (see log)"
 	elif [[ $kind == kselftest ]]; then

@@ -83,7 +83,7 @@ else
 	accel=(-accel "tcg,thread=${BOND_TCG_THREAD:-single}" -cpu max)
 fi
 
-rm -f "$job/console.log" "$job/output.log" "$job/status" "$job/setup-error"
+rm -f "$job/console.log" "$job/output.log" "$job/status" "$job/setup-error" "$job/guest-capped"
 {
 	echo "KVER=$kver"
 	echo "BOND_REPO=$repo"
@@ -119,7 +119,11 @@ if [[ $qrc == 124 || $qrc == 137 ]]; then
 	echo "run.sh: $kver: guest did not finish within ${limit}s (killed); console: $job/console.log" >&2
 	rc=2
 elif [[ ! -s $job/status ]]; then
-	echo "run.sh: $kver: guest stopped before the job finished (qemu exit $qrc); console: $job/console.log" >&2
+	if [[ -s $job/guest-capped ]]; then
+		echo "run.sh: $kver: $(cat "$job/guest-capped"); console: $job/console.log" >&2
+	else
+		echo "run.sh: $kver: guest stopped before the job finished (qemu exit $qrc); console: $job/console.log" >&2
+	fi
 	[[ -s $job/qemu.out ]] && sed 's/^/  qemu: /' "$job/qemu.out" >&2
 	rc=2
 elif [[ $(cat "$job/status") != 0 ]]; then
