@@ -17,9 +17,12 @@
 #    "own" (one of selftests/, run by /usr/bin/bash) or "kselftest" (an
 #    upstream program, executed directly as kselftest's runner does).
 #    Exit 0 pass, 4 skip, else (or timeout) fail. Before each entry bonding
-#    is (re)loaded if a test removed it and checked to be ours; after each,
-#    leftover processes, netns and interfaces are removed, and bonds left
-#    behind fail the entry. A kernel splat logged while it ran fails it.
+#    is (re)loaded, with the module's defaults: loaded if a test removed it,
+#    reloaded if a test loaded it itself (with parameters of its own) or
+#    changed a writable parameter (num_grat_arp, num_unsol_na); then checked
+#    to be ours. After each, leftover processes, netns and interfaces are
+#    removed, and bonds left behind fail the entry. A kernel splat logged
+#    while it ran fails it.
 #    For "kselftest" entries the case lines of the output are counted
 #    (net/lib.sh's "TEST: ... [ OK ]/[FAIL]/[SKIP]", rtnetlink.sh's
 #    "PASS:/FAIL:/SKIP..." and bare PASS/FAIL/SKIP lines): skipped and failed
@@ -152,9 +155,34 @@ bonding_is_ours() {
 		{ ours_reason="loaded bonding has srcversion '$s', want '$want_src' (from $BOND_MAKE_MODULE)"; return 1; }
 }
 
+# The bonding this runner loaded (max_bonds=0, all else default): its
+# sysfs directory's inode (a new load makes a new one) and its readable
+# parameters. Anything else is reloaded before the next entry.
+bond_ino='' bond_params=''
+module_state() {		# VAR_INO VAR_PARAMS
+	local -n _i=$1 _p=$2
+	local f v
+	_i=$(stat -c %i /sys/module/bonding 2>/dev/null)
+	_p=
+	for f in /sys/module/bonding/parameters/*; do
+		read -r v <"$f" 2>/dev/null && _p+="${f##*/}=$v "
+	done
+}
 load_bonding() {
-	[[ -d /sys/module/bonding ]] && return 0
-	bounded "$CLEANUP_TIMEOUT" modprobe bonding max_bonds=0
+	local ino params why=
+	if [[ -d /sys/module/bonding ]]; then
+		module_state ino params
+		[[ $ino == "$bond_ino" && -n $ino ]] || why="loaded by a test"
+		[[ -z $why && $params != "$bond_params" ]] &&
+			why="parameters changed: ${params% } (were ${bond_params% })"
+		[[ -z $why ]] && return 0
+		echo "# runner: reloading bonding ($why)"
+		bounded "$CLEANUP_TIMEOUT" modprobe -r bonding ||
+			{ ours_reason="modprobe -r bonding failed: $(head -c 300 "$bounded_out")"; return 1; }
+	fi
+	bounded "$CLEANUP_TIMEOUT" modprobe bonding max_bonds=0 ||
+		{ ours_reason="modprobe bonding max_bonds=0 failed: $(head -c 300 "$bounded_out")"; return 1; }
+	module_state bond_ino bond_params
 }
 
 # --- 1. our module
