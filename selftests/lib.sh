@@ -260,7 +260,8 @@ check_fail() {
 
 # ---------------------------------------------------------------- needs
 
-# require_cmd CMD...: skip the whole test if a command is missing.
+# require_cmd CMD...: skip the whole test if a command is missing. (Under
+# make check an undeclared skip fails the test: make deps installs them.)
 require_cmd() {
 	local c
 	for c; do

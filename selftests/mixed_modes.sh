@@ -15,8 +15,6 @@
 #     table holds exactly the clients that asked for its address, none of
 #     its neighbour's;
 #   - each answers the client's ping after the storm.
-# While the build refuses 802.3ad: one SKIP per pair with it (the refusal
-# itself is asserted once); once accepted, it takes part like any mode.
 # Several alb bonds: each on its own bridge, each stormed with its own
 # clients and with requests for the others' addresses; each table holds
 # only its own clients.
@@ -57,23 +55,7 @@ setup() {
 	done
 }
 
-# ---- which modes this build has: all but 802.3ad, unless it is accepted now
-IMPL=(balance-rr active-backup balance-xor broadcast balance-tlb balance-alb)
-SKIPPED=()
-AD_REFUSAL=
-if AD_REFUSAL=$(ip link add mxprobe type bond mode 802.3ad 2>&1); then
-	ip link del mxprobe
-	IMPL+=(802.3ad)
-else
-	SKIPPED+=(802.3ad)
-fi
-
-ad_refused() {
-	[[ " ${SKIPPED[*]} " == *" 802.3ad "* ]] || { log "802.3ad is implemented now"; return "$ksft_skip"; }
-	log "ip link add ... mode 802.3ad: $AD_REFUSAL"
-	check_match "$AD_REFUSAL" "not implemented|not supported" "refusal of mode 802.3ad"
-	check_fail test -e /sys/class/net/mxprobe
-}
+IMPL=(balance-rr active-backup balance-xor broadcast balance-tlb balance-alb 802.3ad)
 
 # ---- all modes side by side: one bond per mode on br0, one storm
 declare -A MODE_OF=() SEEN_D=() RX_D=() PING=() TABLE=() BIPOF=()
@@ -274,16 +256,9 @@ bridge_test() {
 
 # ---- main
 npairs=$((${#IMPL[@]} * (${#IMPL[@]} - 1) / 2))
-nskip=$((${#SKIPPED[@]} * ${#IMPL[@]}))
-ktap_plan $((1 + 1 + nskip + npairs + 3 + 1))
+ktap_plan $((1 + npairs + 3 + 1))
 mx_mark
 mx_run setup setup
-mx_run mode_802.3ad_refused_as_not_implemented ad_refused
-for m in "${SKIPPED[@]}"; do
-	for o in "${IMPL[@]}"; do
-		test_skip "pair_${m}+$o" "$m is not implemented by this build"
-	done
-done
 log "==== all modes side by side on br0: ${IMPL[*]}"
 t0=$SECONDS
 all_modes_run

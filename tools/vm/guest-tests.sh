@@ -23,6 +23,10 @@
 #    to be ours. After each, leftover processes, netns and interfaces are
 #    removed, and bonds left behind fail the entry. A kernel splat logged
 #    while it ran fails it.
+#    For "own" entries a skip must be declared: every skip of the test
+#    (exit 4) or of a subtest ("ok N name # SKIP why") must match a line
+#    of selftests/allowed_skips, or the entry fails ("undeclared skip").
+#    A missing tool or module is never a reason (make deps provides them).
 #    For "kselftest" entries the case lines of the output are counted
 #    (net/lib.sh's "TEST: ... [ OK ]/[FAIL]/[SKIP]", rtnetlink.sh's
 #    "PASS:/FAIL:/SKIP..." and bare PASS/FAIL/SKIP lines): skipped and failed
@@ -360,8 +364,70 @@ kselftest_result() {		# NAME LOG RC SECONDS
 # the environment would make its programs run nothing and pass.
 unset TESTS
 
+# own_skips LOG RC: the skips an own test reported, "SUBTEST<TAB>REASON" a
+# line: each "ok N NAME # SKIP why" result line, and "-" for the whole test
+# when it exited 4 with "1..0 # SKIP why" (skip_all) or no subtest skipped.
+own_skips() {
+	awk -v rc="$2" '
+	{ sub(/\r$/, "") }
+	/^ok [0-9]+ .* # SKIP( |$)/ {
+		l = $0; sub(/^ok [0-9]+ /, "", l)
+		i = index(l, " # SKIP"); why = substr(l, i + 7); sub(/^ +/, "", why)
+		print substr(l, 1, i - 1) "\t" why; nsub++; next
+	}
+	/^1\.\.0 # SKIP/ { whole = $0; sub(/^1\.\.0 # SKIP */, "", whole); seen = 1 }
+	END { if (rc == 4 && (seen || !nsub)) print "-\t" whole }' "$1"
+}
+
+# skip_declared TEST SUBTEST REASON: selftests/allowed_skips has a line
+# "KERNEL TEST SUBTEST REASON-ERE" for it (KERNEL a glob on $KVER).
+skip_declared() {
+	local k t s re
+	[[ -r $sel/allowed_skips ]] || return 1
+	while read -r k t s re; do
+		[[ -z $k || $k == \#* ]] && continue
+		# shellcheck disable=SC2053	# KERNEL is a glob
+		[[ $KVER == $k && $t == "$1" && $s == "$2" && -n $re && $3 =~ $re ]] && return 0
+	done <"$sel/allowed_skips"
+	return 1
+}
+
+# The KTAP line of a finished own test (exit RC): a skip it did not
+# declare fails it; declared ones are listed after it.
+own_result() {			# NAME LOG RC
+	local t=$1 rc=$3 sub why l first whole='' d
+	local -a bad=() ok=()
+	while IFS=$'\t' read -r sub why; do
+		[[ -n $sub ]] || continue
+		d="$sub: ${why:-(no reason given)}"
+		[[ $sub == - ]] && { d="the whole test: ${why:-(no reason given)}"; whole=$why; }
+		if skip_declared "$t" "$sub" "$why"; then
+			ok+=("$d")
+			[[ -z $whole ]] && whole=$why
+		else
+			bad+=("$d")
+		fi
+	done < <(own_skips "$2" "$rc")
+	if ((${#bad[@]})); then
+		first="undeclared skip: ${bad[0]}"
+		((${#bad[@]} > 1)) && first+=" (and $((${#bad[@]} - 1)) more)"
+		[[ $rc == 0 || $rc == 4 ]] || first="exit $rc; $first"
+		ktap not-ok "$t" "$first"
+	elif [[ $rc == 0 ]]; then
+		ktap ok "$t"
+	elif [[ $rc == 4 ]]; then
+		ktap ok "$t" "SKIP ${whole:-(declared)}"
+	else
+		ktap not-ok "$t" "exit $rc"
+	fi
+	for l in "${bad[@]}"; do
+		ktap_diag "  undeclared skip: $l (not in selftests/allowed_skips)"
+	done
+	for l in "${ok[@]}"; do ktap_diag "  declared skip: $l"; done
+}
+
 run_entry() {			# NAME DIR TIMEOUT KIND PROGRAM [ARGS...]
-	local t=$1 dir=$2 to=$3 kind=$4 prog=$5 log rc t0 k0 tpid teepid tfd splats eff rest why
+	local t=$1 dir=$2 to=$3 kind=$4 prog=$5 log rc t0 k0 tpid teepid tfd splats eff rest
 	local capnote='' hung=
 	local -a cmd
 	shift 5
@@ -463,13 +529,8 @@ run_entry() {			# NAME DIR TIMEOUT KIND PROGRAM [ARGS...]
 		ktap not-ok "$t" "kernel splat (see log)"
 	elif [[ $kind == kselftest ]]; then
 		kselftest_result "$t" "$log" "$rc" "$((SECONDS - t0))"
-	elif [[ $rc == 0 ]]; then
-		ktap ok "$t"
-	elif [[ $rc == 4 ]]; then
-		why=$(grep -o 'SKIP.*' "$log" | tail -n1)
-		ktap ok "$t" "${why:-SKIP}"
 	else
-		ktap not-ok "$t" "exit $rc"
+		own_result "$t" "$log" "$rc"
 	fi
 }
 
