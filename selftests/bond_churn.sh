@@ -62,13 +62,18 @@ topology() {
 	log "topology up at ${SECONDS}s"
 }
 
-# Slab caches to watch: those that exist here (kmalloc-cg-* only with memcg
-# accounting, pool_workqueue only if not merged away).
+# Slab caches to watch. Each must exist (/sys/kernel/slab lists a merged
+# cache, such as pool_workqueue, under its own name too): a check that
+# silently dropped a missing cache would pass without looking.
 caches() {
 	local c
 	CACHES=()
 	for c in "$@"; do
-		[[ -e /sys/kernel/slab/$c ]] && CACHES+=("$c")
+		if [[ -e /sys/kernel/slab/$c ]]; then
+			CACHES+=("$c")
+		else
+			_check_failed "no slab cache $c on $KVER"
+		fi
 	done
 	log "watching: ${CACHES[*]}"
 }

@@ -140,7 +140,11 @@ snapshot() {
 	CACHES=()
 	for c in kmalloc-32 kmalloc-64 kmalloc-96 kmalloc-128 kmalloc-192 \
 		kmalloc-1k kmalloc-2k kmalloc-4k kmalloc-8k kernfs_node_cache bnd_rlb_client; do
-		[[ -e /sys/kernel/slab/$c ]] && CACHES+=("$c")
+		if [[ -e /sys/kernel/slab/$c ]]; then
+			CACHES+=("$c")
+		else
+			_check_failed "no slab cache $c on $KVER"
+		fi
 	done
 	bct_slab_snapshot "$1" "${CACHES[@]}"
 	bct_slab_snapshot "$1-t" kmalloc-256 kmalloc-512

@@ -273,7 +273,8 @@ bond_rlb_slave_of() {
 #   bct_slab_check TAG TOL [TIMEOUT]  a check that every cache of TAG is back
 #                                   within +TOL of its snapshot, waiting up to
 #                                   TIMEOUT (default 20) s for RCU-deferred
-#                                   frees (drop_caches kicks kfree_rcu)
+#                                   frees (drop_caches kicks kfree_rcu); fails
+#                                   if TAG has no cache or one cannot be read
 
 declare -gA BCT_SYS=()
 _bct_tmp=
@@ -477,7 +478,8 @@ bct_slab_real() {
 bct_slab_objects() {
 	local real n a rest
 	bct_slab_real real "$2" || return 1
-	echo 1 >"/sys/kernel/slab/$real/shrink" 2>/dev/null
+	# Without the shrink the count is not exact: no count then.
+	{ echo 1 >"/sys/kernel/slab/$real/shrink"; } 2>/dev/null || return 1
 	while read -r n a rest; do
 		if [[ $n == "$real" ]]; then
 			printf -v "$1" '%s' "$a"
@@ -513,7 +515,20 @@ _bct_slab_within() {		# TAG TOL
 }
 
 bct_slab_check() {
-	local tag=$1 tol=$2 limit k v msg= now deadline rc=1
+	local tag=$1 tol=$2 limit k v msg= now deadline rc=1 n=0 bad=
+	for k in "${!_bct_slab_base[@]}"; do
+		[[ $k == "$tag/"* ]] || continue
+		n=$((n + 1))
+		bct_slab_objects v "${k#*/}" || bad+=" ${k#*/}"
+	done
+	if ((n == 0)); then
+		_check_failed "bct_slab_check $tag: no slab cache was snapshotted under '$tag'"
+		return 1
+	fi
+	if [[ -n $bad ]]; then
+		_check_failed "bct_slab_check $tag: cannot read (or shrink) slab cache(s)$bad"
+		return 1
+	fi
 	_bct_to_ms limit "${3:-20}"
 	bct_ms now
 	deadline=$((now + limit))

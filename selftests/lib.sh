@@ -488,9 +488,17 @@ _slab_within() {	# TAG TOLERANCE: every cache of TAG grew by at most TOLERANCE
 
 # slab_check TAG TOLERANCE [TIMEOUT]: a check that every cache snapshotted
 # under TAG has at most TOLERANCE more active objects than then, waiting up to
-# TIMEOUT (default 5) seconds for deferred (RCU) frees to land.
+# TIMEOUT (default 5) seconds for deferred (RCU) frees to land. It fails if
+# nothing was snapshotted under TAG or a cache cannot be read now.
 slab_check() {
-	local tag=$1 tol=$2 limit=${3:-5} k v bad=
+	local tag=$1 tol=$2 limit=${3:-5} k v bad= n=0 gone=
+	for k in "${!_slab_base[@]}"; do
+		[[ $k == "$tag/"* ]] || continue
+		n=$((n + 1))
+		slab_active "${k#*/}" >/dev/null || gone+=" ${k#*/}"
+	done
+	((n)) || { _check_failed "slab_check $tag: no slab cache was snapshotted under '$tag'"; return 1; }
+	[[ -z $gone ]] || { _check_failed "slab_check $tag: cannot read slab cache(s)$gone"; return 1; }
 	if wait_until "$limit" _slab_within "$tag" "$tol"; then
 		log "ok: slab caches of '$tag' within +$tol objects"
 		return 0
