@@ -66,6 +66,7 @@ setup() {
 }
 
 declare -A RX0=()
+DROPS0=0 LOST=0
 snap_slaves() {
 	local s
 	for s in "${RR}s1" "${RR}s2" "${ALB}s1" "${ALB}s2"; do
@@ -79,6 +80,7 @@ storm_phase1() {
 	mx_snap "$ALB"
 	mx_snap "$RR"
 	snap_slaves
+	DROPS0=$(mx_drops)
 	mx_storm L sw u-br0 --sources $L_N --src-ip $L_IP --src-mac $L_MAC \
 		--mix req=1 --target-ip "$ALB_IP" --rate 400 --count $((2 * L_N)) --duration "$DUR"
 	mx_storm R sw u-br0 --sources 200 --src-ip 10.1.128.0 --src-mac 02:a1:00:00:00:00 \
@@ -105,23 +107,26 @@ storm_phase1() {
 	BCAST=$bcast
 	log "flooded storm frames: $BCAST; unicast to $RR ($rr_mac): $(mx_storm_sent U)"
 	mx_wait 10 _mx_seen_is_rx h "$ALB"
+	# Frames the kernel dropped on the way (a loaded host) excepted.
+	LOST=$(($(mx_drops) - DROPS0))
+	((LOST)) && log "the kernel dropped $LOST frames during the storm"
 	for s in "${RR}s1" "${RR}s2" "${ALB}s1" "${ALB}s2"; do
-		check_eq "$(($(mx_slave_rx "$s") - RX0[$s] >= BCAST))" 1 \
-			"$s received every flooded storm frame ($(($(mx_slave_rx "$s") - RX0[$s])) >= $BCAST)"
+		check_eq "$(($(mx_slave_rx "$s") - RX0[$s] >= BCAST - LOST))" 1 \
+			"$s received every flooded storm frame ($(($(mx_slave_rx "$s") - RX0[$s])) >= $BCAST - $LOST dropped)"
 	done
 }
 
 rr_untouched() {
 	mx_check_rlb_zero "$RR"
-	check_eq "$(($(mx_rx "$RR") - MX_SNAP_RX[$RR] >= 2 * BCAST))" 1 \
+	check_eq "$(($(mx_rx "$RR") - MX_SNAP_RX[$RR] >= 2 * BCAST - LOST))" 1 \
 		"$RR slaves received the storm ($(($(mx_rx "$RR") - MX_SNAP_RX[$RR])) frames) without RLB seeing it"
 }
 
 alb_seen_exact() {
 	mx_check_seen_is_rx "$ALB"
-	check_eq "$(($(mx_seen_delta "$ALB") >= 2 * BCAST))" 1 \
-		"$ALB ARP Seen grew by $(mx_seen_delta "$ALB") >= 2 x $BCAST flooded frames"
-	check_eq "$(mx_bad_delta "$ALB")" "$((2 * $(mx_storm_sent M)))" \
+	check_eq "$(($(mx_seen_delta "$ALB") >= 2 * BCAST - LOST))" 1 \
+		"$ALB ARP Seen grew by $(mx_seen_delta "$ALB") >= 2 x $BCAST flooded frames - $LOST dropped"
+	mx_check_count "$(mx_bad_delta "$ALB")" "$((2 * $(mx_storm_sent M)))" "$LOST" \
 		"$ALB ARP Malformed growth (2 slaves x malformed frames sent)"
 }
 
@@ -147,26 +152,29 @@ alb_table_scoped() {
 
 _seen_grew() { _mx_get_rlb "$ALB" "ARP Seen" && ((MX_V > $1 + 500)); }
 
+# The storms last until the pings are done (not for a fixed time that the
+# pings could outlast on a slow guest), then they are stopped.
 traffic_during_storm() {
 	local added
 	added=$(mx_rlb "$ALB" "Clients Added")
 	mx_storm N2 sw u-br0 --sources 3000 --src-ip 10.3.0.0 --src-mac 02:a3:00:00:00:00 \
 		--mix req=40,reply=30,grat=30 --target-ip 10.3.255.254 --target-mac 02:ee:00:00:00:01 \
-		--random --rate 800 --duration "$DUR2"
+		--random --rate 800 --duration 86400
 	mx_storm L2 sw u-br0 --sources "$(asked L $L_N)" --src-ip $L_IP --src-mac $L_MAC \
-		--mix req=1 --target-ip "$ALB_IP" --rate 400 --duration "$DUR2"
+		--mix req=1 --target-ip "$ALB_IP" --rate 400 --duration 86400
 	mx_storm G2 ca1 eth0 --sources 1000 --src-ip 10.5.0.0 --src-mac 02:a7:00:00:00:00 \
 		--mix grat=50,reply=50 --target-ip "$ALB_IP" --target-mac 02:ee:00:00:00:02 \
-		--rate 300 --duration "$DUR2"
+		--rate 300 --duration 86400
 	# Ping once the storms are under way.
-	mx_wait 5 _seen_grew "$(mx_rlb "$ALB" "ARP Seen")"
+	check_ok mx_wait 5 _seen_grew "$(mx_rlb "$ALB" "ARP Seen")"
 	mx_ping_bg r h 10.1.0.100 5 "$DUR2"
 	mx_ping_bg a h 10.2.0.102 5 "$DUR2"
 	mx_ping_bg c ca1 "$ALB_IP" 5 "$DUR2"
 	check_eq "$(($(mx_ping_result r) > 0))" 1 "h -> cr through $RR answered during the storm"
 	check_eq "$(($(mx_ping_result a) > 0))" 1 "h -> ca2 through $ALB answered during the storm"
 	check_eq "$(($(mx_ping_result c) > 0))" 1 "ca1 -> $ALB answered during the storm"
-	mx_storm_wait N2 L2 G2
+	check_ok kill -0 "${MX_STORM_PID[N2]}" "${MX_STORM_PID[L2]}" "${MX_STORM_PID[G2]}"
+	mx_storm_stop N2 L2 G2
 	mx_check_rlb_zero "$RR"
 	check_eq "$(mx_rlb "$ALB" "Clients Added")" "$added" "$ALB: known clients asking again are not added again"
 	mx_check_table "$ALB" "$ALB_IP" "$MX_TMP/alb-expect"
