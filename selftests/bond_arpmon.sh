@@ -9,6 +9,7 @@
 # miimon and arp_interval exclude each other.
 
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
+. "$LIB_DIR/bond_lib.sh"
 
 TARGET=10.20.0.1
 
@@ -112,6 +113,58 @@ rr_arpmon() {
 	check_ok ns_ip h link del arr
 }
 
+port_rx() { ns_exec sw cat "/sys/class/net/$1/statistics/rx_packets"; }
+port_rx_ge() { (($(port_rx "$1") >= $2)); }
+
+# settled BOND ACTIVE BACKUP PORT NTARGETS FAILS_A FAILS_B WHAT: after a target
+# list change, the active slave's port receives the probes of at least
+# arp_missed_max + 3 more rounds (one frame per target each); meanwhile the
+# active slave stayed, no link failure was counted, no link went down.
+settled() {
+	local bond=$1 act=$2 bak=$3 port=$4 n=$5 fa=$6 fb=$7 what=$8 want
+	want=$(($(port_rx "$port") + 5 * n))
+	check_ok wait_until 10 port_rx_ge "$port" "$want"
+	check_ok active_is "$bond" "$act"
+	check_eq "$(slave_field h "$bond" "$act" 'Link Failure Count')" "$fa" "$what: $act link failures"
+	check_eq "$(slave_field h "$bond" "$bak" 'Link Failure Count')" "$fb" "$what: $bak link failures"
+	check_eq "$(bond_klog_since | grep -c "$bond: .*link down")" 0 "$what: links gone down"
+}
+
+# arp_all_targets all judges a slave by its stalest target. Adding,
+# removing or replacing targets must carry each target's last-heard stamp
+# along with it (a new one starts fresh): judging a target by a stamp that
+# belonged to another slot took the active slave down.
+all_targets_edit() {
+	local fa fb
+	check_ok ns_ip sw addr add 10.20.0.2/24 dev br0
+	check_ok ns_ip sw addr add 10.20.0.3/24 dev br0
+	add_bond aat active-backup 2 10.20.0.13 arp_validate all arp_all_targets all
+	check_ok wait_until 10 slave_is aat aats1 up
+	check_ok wait_until 10 slave_is aat aats2 up
+	check_ok wait_until 5 active_is aat aats1
+	fa=$(slave_field h aat aats1 'Link Failure Count')
+	fb=$(slave_field h aat aats2 'Link Failure Count')
+	bond_klog_mark
+
+	log "sysfs: add a second target"
+	check_ok ns_exec h sh -c 'echo +10.20.0.2 > /sys/class/net/aat/bonding/arp_ip_target'
+	settled aat aats1 aats2 aatp1 2 "$fa" "$fb" "after +10.20.0.2"
+	log "sysfs: remove the first one (the second moves to its slot)"
+	check_ok ns_exec h sh -c 'echo -$0 > /sys/class/net/aat/bonding/arp_ip_target' "$TARGET"
+	check_eq "$(ns_exec h cat /sys/class/net/aat/bonding/arp_ip_target)" 10.20.0.2 "targets"
+	settled aat aats1 aats2 aatp1 1 "$fa" "$fb" "after -$TARGET"
+	log "netlink: replace the list, a new target first"
+	check_ok ns_ip h link set aat type bond arp_ip_target 10.20.0.3,10.20.0.2,"$TARGET"
+	check_eq "$(ns_exec h cat /sys/class/net/aat/bonding/arp_ip_target)" \
+		"10.20.0.3 10.20.0.2 $TARGET" "targets"
+	settled aat aats1 aats2 aatp1 3 "$fa" "$fb" "after the netlink replace"
+	log "a target that stops answering still takes the slaves down"
+	check_ok ns_ip sw addr del 10.20.0.3/24 dev br0
+	check_ok wait_until 10 carrier_is aat 0
+	check_ok ns_ip h link del aat
+	check_ok ns_ip sw addr del 10.20.0.2/24 dev br0
+}
+
 exclusive_monitors() {
 	check_ok ns_ip h link add aex type bond mode active-backup arp_interval 200 arp_ip_target "$TARGET"
 	check_eq "$(ns_exec h cat /sys/class/net/aex/bonding/miimon)" 0 "miimon with arp_interval"
@@ -127,12 +180,13 @@ exclusive_monitors() {
 	check_ok ns_ip h link del aex
 }
 
-ktap_plan 5
+ktap_plan 6
 setup
 dmesg_mark
 run_test active_backup_failover ab_failover
 run_test arp_validate_bogus_target validate_bogus_target
 run_test balance_rr_arp_monitor rr_arpmon
+run_test all_targets_stamps_follow_edits all_targets_edit
 run_test miimon_and_arp_interval_exclusive exclusive_monitors
 run_test no_kernel_splat dmesg_check_clean "ARP monitor"
 ktap_finish

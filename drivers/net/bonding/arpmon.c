@@ -231,6 +231,38 @@ int bnd_arp_rcv(const struct sk_buff *skb, struct bonding *b, struct slave *s)
 	return RX_HANDLER_ANOTHER;
 }
 
+/*
+ * bnd_arp_targets_commit - make @targets the bond's ARP target list (RTNL)
+ *
+ * Every slave's per-target stamps follow their targets: a target that
+ * stays keeps its stamp in its new slot, a new one starts as just heard
+ * (it has had no chance to answer yet), freed slots are cleared. Without
+ * this, arp_all_targets all judged targets by other targets' stamps.
+ */
+void bnd_arp_targets_commit(struct bnd_bond *bond, const __be32 *targets)
+{
+	__be32 *cur = bond->b.params.arp_targets;
+	unsigned long stamp[BOND_MAX_ARP_TARGETS];
+	struct list_head *iter;
+	struct slave *s;
+	int i, j;
+
+	ASSERT_RTNL();
+	bond_for_each_slave(&bond->b, s, iter) {
+		for (i = 0; i < BOND_MAX_ARP_TARGETS; i++) {
+			stamp[i] = 0;
+			if (!targets[i])
+				continue;
+			j = bond_get_targets_ip(cur, targets[i]);
+			stamp[i] = j < 0 ? jiffies : READ_ONCE(s->target_last_arp_rx[j]);
+		}
+		for (i = 0; i < BOND_MAX_ARP_TARGETS; i++)
+			WRITE_ONCE(s->target_last_arp_rx[i], stamp[i]);
+	}
+	for (i = 0; i < BOND_MAX_ARP_TARGETS; i++)
+		WRITE_ONCE(cur[i], targets[i]);
+}
+
 /* ---- load-balancing modes (rr, xor, broadcast) ------------------------- */
 
 /* A slave is up while it both sent and received within the window. */

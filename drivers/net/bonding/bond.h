@@ -296,6 +296,7 @@ void bnd_monitor_restart(struct bnd_bond *bond);
 rcu_recv_probe_t bnd_recv_hook(const struct bnd_bond *bond);
 
 /* arpmon.c */
+void bnd_arp_targets_commit(struct bnd_bond *bond, const __be32 *targets);
 int bnd_arp_rcv(const struct sk_buff *skb, struct bonding *b, struct slave *s);
 void bnd_arpmon_lb(struct bnd_bond *bond);
 void bnd_arpmon_ab(struct bnd_bond *bond);

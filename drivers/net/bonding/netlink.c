@@ -78,8 +78,11 @@ static int bnd_nl_ifname(struct bnd_bond *bond, const struct nlattr *attr,
 }
 
 /*
- * IPv4/IPv6 target lists replace the whole list. Check every entry on a
- * scratch copy first, then apply to the bond.
+ * IPv4/IPv6 target lists replace the whole list. The new list is built
+ * and checked entry by entry on a scratch copy; only if every entry is
+ * good and @apply is set does it replace the list of ctx->p, on a real
+ * bond through bnd_arp_targets_commit() so that the slaves' per-target
+ * stamps follow.
  */
 static int bnd_nl_targets(const struct bnd_optctx *ctx, enum bnd_opt_id id,
 			  const struct nlattr *list, bool apply)
@@ -89,13 +92,14 @@ static int bnd_nl_targets(const struct bnd_optctx *ctx, enum bnd_opt_id id,
 	const struct nlattr *attr;
 	int rem, err;
 
-	c.p = apply ? ctx->p : &scratch;
+	c.bond = NULL;
+	c.p = &scratch;
 	c.attr = list;
 	if (id == BND_OPT_ARP_TARGETS)
-		memset(c.p->arp_targets, 0, sizeof(c.p->arp_targets));
+		memset(scratch.arp_targets, 0, sizeof(scratch.arp_targets));
 #if IS_ENABLED(CONFIG_IPV6)
 	else
-		memset(c.p->ns_targets, 0, sizeof(c.p->ns_targets));
+		memset(scratch.ns_targets, 0, sizeof(scratch.ns_targets));
 #endif
 	nla_for_each_nested(attr, list, rem) {
 		struct bnd_optval v = {};
@@ -115,6 +119,16 @@ static int bnd_nl_targets(const struct bnd_optctx *ctx, enum bnd_opt_id id,
 		if (err)
 			return err;
 	}
+	if (!apply)
+		return 0;
+	if (id == BND_OPT_ARP_TARGETS && ctx->bond)
+		bnd_arp_targets_commit(ctx->bond, scratch.arp_targets);
+	else if (id == BND_OPT_ARP_TARGETS)
+		memcpy(ctx->p->arp_targets, scratch.arp_targets, sizeof(scratch.arp_targets));
+#if IS_ENABLED(CONFIG_IPV6)
+	else
+		memcpy(ctx->p->ns_targets, scratch.ns_targets, sizeof(scratch.ns_targets));
+#endif
 	return 0;
 short_attr:
 	bnd_opt_report(&c, id, -EINVAL, "truncated address attribute");

@@ -218,9 +218,9 @@ int bnd_arp_interval_set(const struct bnd_optctx *ctx,
 	return 0;
 }
 
-static int bnd_arp_target_add(const struct bnd_optctx *ctx, __be32 ip)
+/* Put @ip in the first free slot of @targets (a copy of the list). */
+static int bnd_arp_target_add(const struct bnd_optctx *ctx, __be32 *targets, __be32 ip)
 {
-	__be32 *targets = ctx->p->arp_targets;
 	int slot;
 
 	if (!bond_is_ip_target_ok(ip)) {
@@ -244,9 +244,9 @@ static int bnd_arp_target_add(const struct bnd_optctx *ctx, __be32 ip)
 	return 0;
 }
 
-static int bnd_arp_target_del(const struct bnd_optctx *ctx, __be32 ip)
+/* Take @ip out of @targets (a copy of the list); later ones move down. */
+static int bnd_arp_target_del(const struct bnd_optctx *ctx, __be32 *targets, __be32 ip)
 {
-	__be32 *targets = ctx->p->arp_targets;
 	int i = bond_get_targets_ip(targets, ip);
 
 	if (!bond_is_ip_target_ok(ip) || i < 0) {
@@ -260,24 +260,39 @@ static int bnd_arp_target_del(const struct bnd_optctx *ctx, __be32 ip)
 	return 0;
 }
 
+/*
+ * A target list edit is made on a copy and then committed: on a bond, the
+ * slaves' per-target stamps follow the targets (bnd_arp_targets_commit).
+ */
 int bnd_arp_targets_set(const struct bnd_optctx *ctx,
 			       const struct bnd_optval *v)
 {
+	__be32 next[BOND_MAX_ARP_TARGETS];
 	char word[24];
 	__be32 ip;
+	int err;
 
-	if (v->has_num)
-		return bnd_arp_target_add(ctx, (__force __be32)(u32)v->num);
-
-	bnd_first_word(v->str, word, sizeof(word));
-	if ((word[0] != '+' && word[0] != '-') ||
-	    !in4_pton(word + 1, -1, (u8 *)&ip, -1, NULL)) {
-		bnd_opt_report(ctx, BND_OPT_ARP_TARGETS, -EPERM,
-			       "invalid command (%s): use +<addr> or -<addr>", word);
-		return -EPERM;
+	memcpy(next, ctx->p->arp_targets, sizeof(next));
+	if (v->has_num) {
+		err = bnd_arp_target_add(ctx, next, (__force __be32)(u32)v->num);
+	} else {
+		bnd_first_word(v->str, word, sizeof(word));
+		if ((word[0] != '+' && word[0] != '-') ||
+		    !in4_pton(word + 1, -1, (u8 *)&ip, -1, NULL)) {
+			bnd_opt_report(ctx, BND_OPT_ARP_TARGETS, -EPERM,
+				       "invalid command (%s): use +<addr> or -<addr>", word);
+			return -EPERM;
+		}
+		err = word[0] == '+' ? bnd_arp_target_add(ctx, next, ip) :
+				       bnd_arp_target_del(ctx, next, ip);
 	}
-	return word[0] == '+' ? bnd_arp_target_add(ctx, ip) :
-				bnd_arp_target_del(ctx, ip);
+	if (err)
+		return err;
+	if (ctx->bond)
+		bnd_arp_targets_commit(ctx->bond, next);
+	else
+		memcpy(ctx->p->arp_targets, next, sizeof(next));
+	return 0;
 }
 
 int bnd_ns_targets_set(const struct bnd_optctx *ctx, const struct bnd_optval *v)
