@@ -112,7 +112,7 @@ iplink_create_delete() {
 	check_fail ip link add lci1 type bond miimon 2147483648
 	check_fail ip link add lci1 type bond mode balance-xor lacp_rate fast
 	check_fail ip link add lci1 type bond mode balance-alb arp_interval 100
-	check_fail ip link add lci1 type bond ns_ip6_target 2001:db8::1
+	check_fail ip link add lci1 type bond ns_ip6_target ::1
 	check_fail ip link add lci1 type bond mode active-backup packets_per_slave 3
 	check_false "no lci1" test -e $SYS/lci1
 	check_false "no /proc/net/bonding/lci1" test -e $PROC/bonding/lci1

@@ -260,7 +260,7 @@ invalid_netlink() {
 	refuse_nl $b use_carrier "invalid option value" use_carrier 2
 	refuse_nl $b all_slaves_active "invalid option value" all_slaves_active 2
 	refuse_nl $b - "integer out of range" peer_notify_delay 300001
-	refuse_nl $b ns_ip6_target "not supported by this bonding build" ns_ip6_target 2001:db8::1
+	refuse_nl $b ns_ip6_target "invalid option value" ns_ip6_target ff02::1
 	refuse_nl $b tlb_dynamic_lb "option not supported in mode" tlb_dynamic_lb 0
 	refuse_nl $b lacp_rate "option not supported in mode" lacp_rate fast
 	refuse_nl $b primary "option not supported in mode" primary lo
@@ -300,8 +300,8 @@ netlink_atomic() {
 		min_links 3 arp_ip_target 10.6.6.2,255.255.255.255
 	refuse_nl $b downdelay "invalid option value" \
 		miimon 200 resend_igmp 5 downdelay 2147483648
-	refuse_nl $b ns_ip6_target "not supported by this bonding build" \
-		use_carrier 0 miimon 200 ns_ip6_target 2001:db8::1
+	refuse_nl $b ns_ip6_target "invalid option value" \
+		use_carrier 0 miimon 200 ns_ip6_target 2001:db8::1,::1
 	refuse_nl $b peer_notif_delay "invalid option value" \
 		resend_igmp 3 miimon 0 peer_notify_delay 300
 	refuse_nl $b updelay "invalid option value" miimon 0 updelay 200

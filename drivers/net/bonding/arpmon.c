@@ -6,29 +6,22 @@
  *
  * Every arp_interval the bond's mode runs its arp_monitor hook:
  * active-backup probes from the active slave (or, without one, from each
- * backup in turn) and load-balancing modes from every slave. Received ARPs
- * are credited to the slave they arrived on by the bond's receive hook,
- * which is bnd_arp_rcv() while the ARP monitor runs.
+ * backup in turn) and load-balancing modes from every slave, to every ARP
+ * target and every NS target (nsmon.c). Received ARPs (and NS/NA) are
+ * credited to the slave they arrived on by the bond's receive hook, which
+ * is bnd_arp_rcv() while the ARP monitor runs.
  */
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
 #include <linux/if_vlan.h>
 #include <linux/inetdevice.h>
+#include <linux/ipv6.h>
 #include <linux/rtnetlink.h>
 #include <net/arp.h>
+#include <net/ipv6.h>
 #include <net/route.h>
 
 #include "bond.h"
-
-#define BND_ARP_MAX_VLANS	8
-
-struct bnd_vlan_path {
-	int depth;
-	struct {
-		__be16 proto;
-		u16 id;
-	} tag[BND_ARP_MAX_VLANS];
-};
 
 static unsigned long bnd_arp_delta(const struct bnd_bond *bond)
 {
@@ -39,7 +32,7 @@ static unsigned long bnd_arp_delta(const struct bnd_bond *bond)
  * Was @last within the last @mod intervals (with half an interval of
  * slack for fast links)?
  */
-static bool bnd_arp_recent(const struct bnd_bond *bond, unsigned long last, int mod)
+bool bnd_arp_recent(const struct bnd_bond *bond, unsigned long last, int mod)
 {
 	unsigned long delta = bnd_arp_delta(bond);
 
@@ -52,15 +45,15 @@ static bool bnd_arp_recent(const struct bnd_bond *bond, unsigned long last, int 
  * VLANs between the bond and @dev, outermost (next to the bond) first.
  * False if @dev is not stacked on the bond.
  */
-static bool bnd_vlan_path(struct net_device *from, struct net_device *dev,
-			  struct bnd_vlan_path *path)
+bool bnd_vlan_path(struct net_device *from, struct net_device *dev,
+		   struct bnd_vlan_path *path)
 {
 	struct net_device *upper;
 	struct list_head *iter;
 
 	if (from == dev)
 		return true;
-	if (path->depth >= BND_ARP_MAX_VLANS)
+	if (path->depth >= BND_MAX_VLAN_DEPTH)
 		return false;
 	netdev_for_each_upper_dev_rcu(from, upper, iter) {
 		int depth = path->depth;
@@ -77,11 +70,29 @@ static bool bnd_vlan_path(struct net_device *from, struct net_device *dev,
 	return false;
 }
 
+/*
+ * Tag a probe frame (data at its Ethernet header) for @path: inner tags go
+ * into the frame, the outermost one to the driver. NULL (frame freed) if
+ * there was no room.
+ */
+struct sk_buff *bnd_vlan_tag(struct sk_buff *skb, const struct bnd_vlan_path *path)
+{
+	int i;
+
+	for (i = path->depth - 1; i > 0; i--) {
+		skb = vlan_insert_tag_set_proto(skb, path->tag[i].proto, path->tag[i].id);
+		if (!skb)
+			return NULL;
+	}
+	if (path->depth)
+		__vlan_hwaccel_put_tag(skb, path->tag[0].proto, path->tag[0].id);
+	return skb;
+}
+
 static void bnd_arp_send(struct slave *s, __be32 dip, __be32 sip,
 			 const struct bnd_vlan_path *path)
 {
 	struct sk_buff *skb;
-	int i;
 
 	skb = arp_create(ARPOP_REQUEST, ETH_P_ARP, dip, s->dev, sip, NULL,
 			 s->dev->dev_addr, NULL);
@@ -89,16 +100,11 @@ static void bnd_arp_send(struct slave *s, __be32 dip, __be32 sip,
 		net_err_ratelimited("%s: cannot allocate an ARP probe\n", s->bond->dev->name);
 		return;
 	}
-	/* Inner tags go into the frame, the outermost one to the driver. */
-	for (i = path->depth - 1; i > 0; i--) {
-		skb = vlan_insert_tag_set_proto(skb, path->tag[i].proto, path->tag[i].id);
-		if (!skb) {
-			net_err_ratelimited("%s: cannot tag an ARP probe\n", s->bond->dev->name);
-			return;
-		}
+	skb = bnd_vlan_tag(skb, path);
+	if (!skb) {
+		net_err_ratelimited("%s: cannot tag an ARP probe\n", s->bond->dev->name);
+		return;
 	}
-	if (path->depth)
-		__vlan_hwaccel_put_tag(skb, path->tag[0].proto, path->tag[0].id);
 	slave_update_last_tx(s);
 	arp_xmit(skb);
 }
@@ -135,6 +141,13 @@ static void bnd_arp_probe(struct bnd_bond *bond, struct slave *s)
 				     &path);
 		ip_rt_put(rt);
 	}
+}
+
+/* This round's probes from @s: ARP to the ARP targets, NS to the NS targets. */
+static void bnd_probe(struct bnd_bond *bond, struct slave *s)
+{
+	bnd_arp_probe(bond, s);
+	bnd_ns_probe(bond, s);
 }
 
 /* ---- receive ---------------------------------------------------------- */
@@ -187,29 +200,20 @@ static void bnd_arp_credit(struct bnd_bond *bond, struct slave *s, __be32 sip, _
 	bnd_rx_stamp(&s->target_last_arp_rx[i]);
 }
 
-/*
- * The receive hook while the ARP monitor runs (never in tlb/alb, whose
- * hook is RLB's). Without arp_validate any frame proves the slave alive;
- * with it only ARPs exchanged with the targets do.
- */
-int bnd_arp_rcv(const struct sk_buff *skb, struct bonding *b, struct slave *s)
+/* An ARP frame on a slave that validates: does it prove @s alive? */
+static void bnd_arp_validate(const struct sk_buff *skb, struct bnd_bond *bond,
+			     struct slave *s)
 {
-	struct bnd_bond *bond = bnd_from_b(b);
-	bool is_arp = skb->protocol == htons(ETH_P_ARP);
+	struct bonding *b = &bond->b;
 	struct slave *active, *probing;
 	const struct bnd_arp *arp;
 	struct bnd_arp _arp;
 
-	if (!slave_do_arp_validate(b, s)) {
-		if (!slave_do_arp_validate_only(b) || is_arp)
-			bnd_rx_stamp(&s->last_rx);
-		return RX_HANDLER_ANOTHER;
-	}
-	if (!is_arp || skb->pkt_type == PACKET_OTHERHOST || skb->pkt_type == PACKET_LOOPBACK)
-		return RX_HANDLER_ANOTHER;
+	if (skb->pkt_type == PACKET_OTHERHOST || skb->pkt_type == PACKET_LOOPBACK)
+		return;
 	arp = skb_header_pointer(skb, 0, sizeof(_arp), &_arp);
 	if (!arp || !bnd_arp_is_eth_ipv4(arp))
-		return RX_HANDLER_ANOTHER;
+		return;
 
 	active = rcu_dereference(b->curr_active_slave);
 	probing = rcu_dereference(b->current_arp_slave);
@@ -223,12 +227,70 @@ int bnd_arp_rcv(const struct sk_buff *skb, struct bonding *b, struct slave *s)
 	 */
 	if (bond_is_active_slave(s))
 		bnd_arp_credit(bond, s, arp->sip, arp->tip);
-	else if (active && time_after(slave_last_rx(b, active), active->last_link_up))
+	else if (active && time_after(bnd_slave_last_rx(b, active), active->last_link_up))
 		bnd_arp_credit(bond, s, arp->tip, arp->sip);
 	else if (probing && arp->hdr.ar_op == htons(ARPOP_REPLY) &&
 		 bnd_arp_recent(bond, slave_last_tx(probing), 1))
 		bnd_arp_credit(bond, s, arp->sip, arp->tip);
+}
+
+/*
+ * The receive hook while the ARP monitor runs (never in tlb/alb, whose
+ * hook is RLB's). Without arp_validate any frame proves the slave alive
+ * (with the filter settings: any ARP or IPv6 frame); with it only ARP
+ * exchanged with the ARP targets and NS/NA exchanged with the NS targets
+ * do (nsmon.c). Other frames cost a protocol check.
+ */
+int bnd_arp_rcv(const struct sk_buff *skb, struct bonding *b, struct slave *s)
+{
+	bool is_arp = skb->protocol == htons(ETH_P_ARP);
+	bool is_ipv6 = skb->protocol == htons(ETH_P_IPV6);
+
+	if (!slave_do_arp_validate(b, s)) {
+		if (!slave_do_arp_validate_only(b) || is_arp || is_ipv6)
+			bnd_rx_stamp(&s->last_rx);
+		return RX_HANDLER_ANOTHER;
+	}
+	if (is_arp)
+		bnd_arp_validate(skb, bnd_from_b(b), s);
+#if IS_ENABLED(CONFIG_IPV6)
+	else if (is_ipv6 && likely(ipv6_mod_enabled()))
+		bnd_ns_rcv(skb, bnd_from_b(b), s);
+#endif
 	return RX_HANDLER_ANOTHER;
+}
+
+/*
+ * When @s last heard from the targets, as the monitor judges it: with
+ * arp_all_targets any, the last validated frame (or any frame, without
+ * validation); with all, the target heard from longest ago, over the ARP
+ * targets and the NS targets together.
+ */
+unsigned long bnd_slave_last_rx(struct bonding *b, struct slave *s)
+{
+	const struct bond_params *p = &b->params;
+	unsigned long oldest = 0, t;
+	bool any = false;
+	int i;
+
+	if (p->arp_all_targets != BOND_ARP_TARGETS_ALL)
+		return READ_ONCE(s->last_rx);
+	for (i = 0; i < BOND_MAX_ARP_TARGETS && p->arp_targets[i]; i++) {
+		t = READ_ONCE(s->target_last_arp_rx[i]);
+		if (!any || time_before(t, oldest))
+			oldest = t;
+		any = true;
+	}
+#if IS_ENABLED(CONFIG_IPV6)
+	for (i = 0; i < BOND_MAX_NS_TARGETS && !ipv6_addr_any(&p->ns_targets[i]); i++) {
+		t = READ_ONCE(bnd_slave_from_s(s)->ns.last_rx[i]);
+		if (!any || time_before(t, oldest))
+			oldest = t;
+		any = true;
+	}
+#endif
+	/* No target at all: what slot 0 says, as upstream. */
+	return any ? oldest : READ_ONCE(s->target_last_arp_rx[0]);
 }
 
 /*
@@ -292,7 +354,7 @@ void bnd_arpmon_lb(struct bnd_bond *bond)
 			failover |= s == active;
 		}
 		if (bond_slave_is_up(s))
-			bnd_arp_probe(bond, s);
+			bnd_probe(bond, s);
 	}
 	rcu_read_unlock();
 
@@ -329,7 +391,7 @@ static bool bnd_arpmon_ab_inspect(struct bnd_bond *bond)
 
 	bond_for_each_slave_rcu(b, s, iter) {
 		bond_propose_link_state(s, BOND_LINK_NOCHANGE);
-		rx = slave_last_rx(b, s);
+		rx = bnd_slave_last_rx(b, s);
 
 		if (s->link != BOND_LINK_UP) {
 			if (bnd_arp_recent(bond, rx, 1)) {
@@ -426,7 +488,7 @@ static void bnd_arpmon_ab_probe(struct bnd_bond *bond)
 	bool past = false;
 
 	if (active) {
-		bnd_arp_probe(bond, active);
+		bnd_probe(bond, active);
 		return;
 	}
 	if (!probing)
@@ -454,7 +516,7 @@ static void bnd_arpmon_ab_probe(struct bnd_bond *bond)
 		return;
 	bond_set_slave_link_state(next, BOND_LINK_BACK, BOND_SLAVE_NOTIFY_LATER);
 	bond_set_slave_active_flags(next, BOND_SLAVE_NOTIFY_LATER);
-	bnd_arp_probe(bond, next);
+	bnd_probe(bond, next);
 	next->last_link_up = jiffies;
 	rcu_assign_pointer(b->current_arp_slave, next);
 }
@@ -529,4 +591,6 @@ void bnd_arpmon_slave_init(struct bnd_bond *bond, struct slave *s)
 	WRITE_ONCE(s->last_tx, past);
 	for (i = 0; i < BOND_MAX_ARP_TARGETS; i++)
 		WRITE_ONCE(s->target_last_arp_rx[i], past);
+	for (i = 0; i < BOND_MAX_NS_TARGETS; i++)
+		WRITE_ONCE(bnd_slave_from_s(s)->ns.last_rx[i], past);
 }

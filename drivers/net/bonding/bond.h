@@ -136,17 +136,29 @@ struct bnd_slave_lb {
 	u32 rlb_count;			/* how many (mode_lock) */
 };
 
+/*
+ * IPv6 NS monitoring state of a slave. @last_rx[i] is when the NS target
+ * in slot i of params.ns_targets was last heard here (as
+ * s.target_last_arp_rx[] for ARP targets; written by the receive hook,
+ * kept in step with the target list under RTNL).
+ */
+struct bnd_slave_ns {
+	unsigned long last_rx[BOND_MAX_NS_TARGETS];
+};
+
 /**
  * struct bnd_slave - a slave: the kernel's struct slave plus our state
  * @s:	must stay first: rx_handler_data and the adjacency private pointer
  *	point here and in-tree readers treat them as struct slave
  * @lb:	tlb/alb state
+ * @ns:	IPv6 NS monitoring state
  * @rcu: the object is freed after a grace period: transmit paths may
  *	still hold it briefly after release
  */
 struct bnd_slave {
 	struct slave s;
 	struct bnd_slave_lb lb;
+	struct bnd_slave_ns ns;
 	struct rcu_head rcu;
 };
 
@@ -296,6 +308,22 @@ void bnd_monitor_restart(struct bnd_bond *bond);
 rcu_recv_probe_t bnd_recv_hook(const struct bnd_bond *bond);
 
 /* arpmon.c */
+#define BND_MAX_VLAN_DEPTH	8
+
+/* The VLANs between the bond and the device a probe's route leaves by. */
+struct bnd_vlan_path {
+	int depth;
+	struct {
+		__be16 proto;
+		u16 id;
+	} tag[BND_MAX_VLAN_DEPTH];
+};
+
+bool bnd_vlan_path(struct net_device *from, struct net_device *dev,
+		   struct bnd_vlan_path *path);
+struct sk_buff *bnd_vlan_tag(struct sk_buff *skb, const struct bnd_vlan_path *path);
+bool bnd_arp_recent(const struct bnd_bond *bond, unsigned long last, int mod);
+unsigned long bnd_slave_last_rx(struct bonding *b, struct slave *s);
 void bnd_arp_targets_commit(struct bnd_bond *bond, const __be32 *targets);
 int bnd_arp_rcv(const struct sk_buff *skb, struct bonding *b, struct slave *s);
 void bnd_arpmon_lb(struct bnd_bond *bond);
@@ -304,6 +332,15 @@ void bnd_arpmon_init(struct bnd_bond *bond);
 void bnd_arpmon_start(struct bnd_bond *bond);
 void bnd_arpmon_slave_init(struct bnd_bond *bond, struct slave *s);
 void bnd_set_slave_link(struct bnd_bond *bond, struct slave *s, int link);
+
+/* nsmon.c: IPv6 neighbour-solicitation monitoring (ns_ip6_target) */
+#if IS_ENABLED(CONFIG_IPV6)
+void bnd_ns_probe(struct bnd_bond *bond, struct slave *s);
+int bnd_ns_rcv(const struct sk_buff *skb, struct bnd_bond *bond, struct slave *s);
+void bnd_ns_targets_commit(struct bnd_bond *bond, const struct in6_addr *targets);
+#else
+static inline void bnd_ns_probe(struct bnd_bond *bond, struct slave *s) { }
+#endif
 
 /* hash.c */
 u32 bnd_xmit_hash(const struct bnd_bond *bond, struct sk_buff *skb);

@@ -80,9 +80,9 @@ static int bnd_nl_ifname(struct bnd_bond *bond, const struct nlattr *attr,
 /*
  * IPv4/IPv6 target lists replace the whole list. The new list is built
  * and checked entry by entry on a scratch copy; only if every entry is
- * good and @apply is set does it replace the list of ctx->p, on a real
- * bond through bnd_arp_targets_commit() so that the slaves' per-target
- * stamps follow.
+ * good and @apply is set does it replace the list of ctx->p, through the
+ * commit helpers on a real bond so that the slaves' per-target stamps
+ * (and, for NS targets, the backups' groups) follow.
  */
 static int bnd_nl_targets(const struct bnd_optctx *ctx, enum bnd_opt_id id,
 			  const struct nlattr *list, bool apply)
@@ -126,6 +126,8 @@ static int bnd_nl_targets(const struct bnd_optctx *ctx, enum bnd_opt_id id,
 	else if (id == BND_OPT_ARP_TARGETS)
 		memcpy(ctx->p->arp_targets, scratch.arp_targets, sizeof(scratch.arp_targets));
 #if IS_ENABLED(CONFIG_IPV6)
+	else if (ctx->bond)
+		bnd_ns_targets_commit(ctx->bond, scratch.ns_targets);
 	else
 		memcpy(ctx->p->ns_targets, scratch.ns_targets, sizeof(scratch.ns_targets));
 #endif

@@ -6,6 +6,7 @@
 #include <linux/ctype.h>
 #include <linux/inet.h>
 #include <linux/rtnetlink.h>
+#include <net/ipv6.h>
 #include <net/netlink.h>
 
 #include "bond.h"
@@ -295,13 +296,69 @@ int bnd_arp_targets_set(const struct bnd_optctx *ctx,
 	return 0;
 }
 
+#if IS_ENABLED(CONFIG_IPV6)
+/* Why @addr cannot be an NS target, or NULL if it can. */
+static const char *bnd_ns_target_bad(const struct in6_addr *addr)
+{
+	if (ipv6_addr_any(addr))
+		return "the unspecified address";
+	if (ipv6_addr_loopback(addr))
+		return "a loopback address";
+	if (ipv6_addr_is_multicast(addr))
+		return "a multicast address";
+	return NULL;
+}
+
+/*
+ * Add one NS target (netlink sends the whole list, see netlink.c; there is
+ * no sysfs file or module parameter, as upstream).
+ */
 int bnd_ns_targets_set(const struct bnd_optctx *ctx, const struct bnd_optval *v)
 {
-	/* IPv6 NS probes are not sent yet: refuse rather than ignore targets. */
-	bnd_opt_report(ctx, BND_OPT_NS_TARGETS, -EOPNOTSUPP,
-		       "IPv6 neighbour-solicitation monitoring is not implemented by this build");
-	return -EOPNOTSUPP;
+	struct in6_addr next[BOND_MAX_NS_TARGETS], addr;
+	const char *why;
+	int slot;
+
+	if (v->bin_len != sizeof(addr)) {
+		bnd_opt_report(ctx, BND_OPT_NS_TARGETS, -EINVAL,
+			       "an IPv6 address (16 bytes) is needed");
+		return -EINVAL;
+	}
+	memcpy(&addr, v->bin, sizeof(addr));
+	why = bnd_ns_target_bad(&addr);
+	if (why) {
+		bnd_opt_report(ctx, BND_OPT_NS_TARGETS, -EINVAL,
+			       "invalid NS target %pI6c (%s)", &addr, why);
+		return -EINVAL;
+	}
+	memcpy(next, ctx->p->ns_targets, sizeof(next));
+	for (slot = 0; slot < BOND_MAX_NS_TARGETS && !ipv6_addr_any(&next[slot]); slot++) {
+		if (ipv6_addr_equal(&next[slot], &addr)) {
+			bnd_opt_report(ctx, BND_OPT_NS_TARGETS, -EINVAL,
+				       "NS target %pI6c is already present", &addr);
+			return -EINVAL;
+		}
+	}
+	if (slot == BOND_MAX_NS_TARGETS) {
+		bnd_opt_report(ctx, BND_OPT_NS_TARGETS, -EINVAL,
+			       "NS target table is full (%d entries)", BOND_MAX_NS_TARGETS);
+		return -EINVAL;
+	}
+	next[slot] = addr;
+	if (ctx->bond)
+		bnd_ns_targets_commit(ctx->bond, next);
+	else
+		memcpy(ctx->p->ns_targets, next, sizeof(next));
+	return 0;
 }
+#else
+int bnd_ns_targets_set(const struct bnd_optctx *ctx, const struct bnd_optval *v)
+{
+	bnd_opt_report(ctx, BND_OPT_NS_TARGETS, -EPERM,
+		       "IPv6 is not built into this kernel");
+	return -EPERM;
+}
+#endif
 
 int bnd_primary_set(const struct bnd_optctx *ctx, const struct bnd_optval *v)
 {
