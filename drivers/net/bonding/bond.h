@@ -61,6 +61,8 @@ struct bnd_slave_ad_info {
 #define BND_MODE_F_RX_INACTIVE_UNICAST	BIT(0)	/* inactive slaves still take unicast */
 #define BND_MODE_F_RX_HOST_DADDR	BIT(1)	/* rewrite PACKET_HOST dst to bond MAC */
 #define BND_MODE_F_OWN_SLAVE_MAC	BIT(2)	/* slaves keep their own MAC */
+#define BND_MODE_F_NS_BACKUP_MCAST	BIT(3)	/* with arp_validate, backups join the
+						 * NS targets' solicited-node groups */
 
 /**
  * struct bnd_mode_ops - what makes a bonding mode
@@ -140,10 +142,15 @@ struct bnd_slave_lb {
  * IPv6 NS monitoring state of a slave. @last_rx[i] is when the NS target
  * in slot i of params.ns_targets was last heard here (as
  * s.target_last_arp_rx[] for ARP targets; written by the receive hook,
- * kept in step with the target list under RTNL).
+ * kept in step with the target list under RTNL). @maddr are the Ethernet
+ * groups this slave joined for the targets (RTNL), one per target, so the
+ * slave's multicast list refcounts stay balanced when two targets share
+ * a group.
  */
 struct bnd_slave_ns {
 	unsigned long last_rx[BOND_MAX_NS_TARGETS];
+	u8 maddr[BOND_MAX_NS_TARGETS][ETH_ALEN];
+	u8 maddr_cnt;
 };
 
 /**
@@ -338,8 +345,14 @@ void bnd_set_slave_link(struct bnd_bond *bond, struct slave *s, int link);
 void bnd_ns_probe(struct bnd_bond *bond, struct slave *s);
 int bnd_ns_rcv(const struct sk_buff *skb, struct bnd_bond *bond, struct slave *s);
 void bnd_ns_targets_commit(struct bnd_bond *bond, const struct in6_addr *targets);
+void bnd_ns_maddrs_sync(struct bnd_bond *bond, struct bnd_slave *slave);
+void bnd_ns_maddrs_sync_all(struct bnd_bond *bond);
+void bnd_ns_maddrs_drop(struct bnd_slave *slave);
 #else
 static inline void bnd_ns_probe(struct bnd_bond *bond, struct slave *s) { }
+static inline void bnd_ns_maddrs_sync(struct bnd_bond *bond, struct bnd_slave *slave) { }
+static inline void bnd_ns_maddrs_sync_all(struct bnd_bond *bond) { }
+static inline void bnd_ns_maddrs_drop(struct bnd_slave *slave) { }
 #endif
 
 /* hash.c */

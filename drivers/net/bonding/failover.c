@@ -158,6 +158,11 @@ void bnd_change_active(struct bnd_bond *bond, struct bnd_slave *new_active)
 	 * otherwise leave the returning slave out until the next link event.
 	 */
 	bnd_update_slave_arr(bond);
+	/* The old active slave is a backup now: NS groups follow (nsmon.c). */
+	if (old)
+		bnd_ns_maddrs_sync(bond, bnd_slave_from_s(old));
+	if (new_active)
+		bnd_ns_maddrs_sync(bond, new_active);
 
 	/* Switches and IGMP snoopers learn where our groups went. */
 	if (netif_running(bond->b.dev) && bond->b.params.resend_igmp > 0 &&

@@ -94,4 +94,5 @@ const struct bnd_mode_ops bnd_mode_ab = {
 	.link_change	= bnd_ab_link_change,
 	.arp_monitor	= bnd_arpmon_ab,
 	.active_change	= bnd_ab_active_change,
+	.flags		= BND_MODE_F_NS_BACKUP_MCAST,
 };

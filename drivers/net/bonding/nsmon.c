@@ -12,7 +12,11 @@
  * a target and one of our addresses, by the same trust rules as ARP; each
  * target has its own last-heard stamp per slave, for arp_all_targets.
  *
- * Locking: the target list changes under RTNL; the receive
+ * With arp_validate set, the backups of an active-backup bond join the
+ * solicited-node groups of the targets, so that they hear the active
+ * slave's solicitations even on NICs that filter multicast.
+ *
+ * Locking: the target list and the groups change under RTNL; the receive
  * hook reads the list and writes the per-target stamps under RCU, without
  * locks, as it does for ARP targets.
  */
@@ -255,7 +259,7 @@ int bnd_ns_rcv(const struct sk_buff *skb, struct bnd_bond *bond, struct slave *s
  * bnd_ns_targets_commit - make @targets the bond's NS target list (RTNL)
  *
  * As bnd_arp_targets_commit(): per-target stamps follow their targets, new
- * targets start as just heard.
+ * targets start as just heard. Then the backups' groups follow the list.
  */
 void bnd_ns_targets_commit(struct bnd_bond *bond, const struct in6_addr *targets)
 {
@@ -283,6 +287,85 @@ void bnd_ns_targets_commit(struct bnd_bond *bond, const struct in6_addr *targets
 	 * credited to a slot that is being replaced.
 	 */
 	memcpy(cur, targets, sizeof(bond->b.params.ns_targets));
+	bnd_ns_maddrs_sync_all(bond);
+}
+
+/* ---- solicited-node groups of backups ---------------------------------- */
+
+/*
+ * bnd_ns_maddrs_sync - join exactly the groups @slave should be in (RTNL)
+ *
+ * Those of every NS target while the mode wants them (active-backup), the
+ * slave is not the active one, arp_validate is set and the device filters
+ * multicast; none otherwise. Groups are added and removed one per target,
+ * so two targets sharing a group (same low 24 bits) keep it refcounted.
+ */
+void bnd_ns_maddrs_sync(struct bnd_bond *bond, struct bnd_slave *slave)
+{
+	const struct in6_addr *targets = bond->b.params.ns_targets;
+	struct net_device *dev = slave->s.dev;
+	struct bnd_slave_ns *ns = &slave->ns;
+	u8 want[BOND_MAX_NS_TARGETS][ETH_ALEN];
+	u8 held[BOND_MAX_NS_TARGETS][ETH_ALEN];
+	bool taken[BOND_MAX_NS_TARGETS] = {};
+	struct in6_addr group;
+	int n = 0, h = 0, i, j;
+
+	ASSERT_RTNL();
+	if ((bond->ops->flags & BND_MODE_F_NS_BACKUP_MCAST) && bond->b.params.arp_validate &&
+	    (dev->flags & IFF_MULTICAST) &&
+	    rtnl_dereference(bond->b.curr_active_slave) != &slave->s) {
+		for (; n < BOND_MAX_NS_TARGETS && !ipv6_addr_any(&targets[n]); n++) {
+			addrconf_addr_solict_mult(&targets[n], &group);
+			ipv6_eth_mc_map(&group, want[n]);
+		}
+	}
+
+	/* Keep what is held and still wanted, leave the rest, join the new. */
+	for (i = 0; i < ns->maddr_cnt; i++) {
+		for (j = 0; j < n; j++)
+			if (!taken[j] && ether_addr_equal(ns->maddr[i], want[j]))
+				break;
+		if (j < n) {
+			taken[j] = true;
+			ether_addr_copy(held[h++], want[j]);
+		} else {
+			dev_mc_del(dev, ns->maddr[i]);
+		}
+	}
+	for (j = 0; j < n; j++) {
+		if (taken[j])
+			continue;
+		if (dev_mc_add(dev, want[j])) {
+			/* Not held: the next sync tries again. */
+			netdev_warn(bond->b.dev, "(slave %s): cannot join group %pM of ns_ip6_target %pI6c\n",
+				    dev->name, want[j], &targets[j]);
+			continue;
+		}
+		ether_addr_copy(held[h++], want[j]);
+	}
+	memcpy(ns->maddr, held, sizeof(held[0]) * h);
+	ns->maddr_cnt = h;
+}
+
+void bnd_ns_maddrs_sync_all(struct bnd_bond *bond)
+{
+	struct bnd_slave *slave;
+	struct list_head *iter;
+
+	bnd_for_each_slave(bond, slave, iter)
+		bnd_ns_maddrs_sync(bond, slave);
+}
+
+/* @slave leaves its bond: leave every group joined for it (RTNL). */
+void bnd_ns_maddrs_drop(struct bnd_slave *slave)
+{
+	int i;
+
+	ASSERT_RTNL();
+	for (i = 0; i < slave->ns.maddr_cnt; i++)
+		dev_mc_del(slave->s.dev, slave->ns.maddr[i]);
+	slave->ns.maddr_cnt = 0;
 }
 
 #endif /* CONFIG_IPV6 */

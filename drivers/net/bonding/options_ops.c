@@ -144,8 +144,10 @@ int bnd_miimon_set(const struct bnd_optctx *ctx, const struct bnd_optval *v)
 		p->arp_interval = 0;
 		p->arp_validate = BOND_ARP_VALIDATE_NONE;
 	}
-	if (ctx->bond)
+	if (ctx->bond) {
+		bnd_ns_maddrs_sync_all(ctx->bond);
 		bnd_monitor_restart(ctx->bond);
+	}
 	return 0;
 }
 
@@ -359,6 +361,15 @@ int bnd_ns_targets_set(const struct bnd_optctx *ctx, const struct bnd_optval *v)
 	return -EPERM;
 }
 #endif
+
+/* Backups of an active-backup bond are in the NS groups iff it is set. */
+int bnd_arp_validate_set(const struct bnd_optctx *ctx, const struct bnd_optval *v)
+{
+	ctx->p->arp_validate = v->num;
+	if (ctx->bond)
+		bnd_ns_maddrs_sync_all(ctx->bond);
+	return 0;
+}
 
 int bnd_primary_set(const struct bnd_optctx *ctx, const struct bnd_optval *v)
 {

@@ -207,6 +207,7 @@ const struct bnd_option bnd_opts[BND_OPT_COUNT] = {
 		.name = "arp_validate", .names = bnd_arp_validate_names,
 		.modes = ARP_MODES, .flags = BND_OPTF_SHOW_NAME,
 		.nla = IFLA_BOND_ARP_VALIDATE, .nla_type = NLA_U32, FIELD(arp_validate),
+		.set = bnd_arp_validate_set,
 	},
 	[BND_OPT_ARP_ALL_TARGETS] = {
 		.name = "arp_all_targets", .names = bnd_arp_all_targets_names,

@@ -23,6 +23,7 @@ u64 bnd_peer_delay_get(const struct bnd_bond *bond);
 int bnd_arp_interval_set(const struct bnd_optctx *ctx, const struct bnd_optval *v);
 int bnd_arp_targets_set(const struct bnd_optctx *ctx, const struct bnd_optval *v);
 int bnd_ns_targets_set(const struct bnd_optctx *ctx, const struct bnd_optval *v);
+int bnd_arp_validate_set(const struct bnd_optctx *ctx, const struct bnd_optval *v);
 int bnd_primary_set(const struct bnd_optctx *ctx, const struct bnd_optval *v);
 int bnd_primary_reselect_set(const struct bnd_optctx *ctx, const struct bnd_optval *v);
 int bnd_all_slaves_active_set(const struct bnd_optctx *ctx, const struct bnd_optval *v);

@@ -650,6 +650,7 @@ int bnd_enslave(struct bnd_bond *bond, struct net_device *sdev,
 	bnd_set_carrier(bond);
 	if (bnd_uses_primary(bond))
 		bnd_select_active(bond);
+	bnd_ns_maddrs_sync(bond, slave);
 	bnd_update_slave_arr(bond);
 
 	netdev_info(dev, "(slave %s): enslaved as %s slave with %s link\n",
@@ -673,6 +674,8 @@ err_vlans:
 		bnd_change_active(bond, NULL);
 		bnd_select_active(bond);
 	}
+	/* Losing the active role may have joined it to NS groups. */
+	bnd_ns_maddrs_drop(slave);
 	synchronize_rcu();
 	vlan_vids_del_by_dev(sdev, dev);
 err_close:
@@ -741,6 +744,7 @@ static int __bnd_release(struct bnd_bond *bond, struct net_device *sdev,
 		bond->ops->slave_detach(bond, slave);
 	if (was_active)
 		bnd_select_active(bond);
+	bnd_ns_maddrs_drop(slave);
 
 	if (!bond_has_slaves(&bond->b)) {
 		eth_hw_addr_random(dev);
