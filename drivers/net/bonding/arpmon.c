@@ -152,19 +152,6 @@ static void bnd_probe(struct bnd_bond *bond, struct slave *s)
 
 /* ---- receive ---------------------------------------------------------- */
 
-/*
- * Stamp @stamp with now. Receive runs this per frame on every CPU that
- * takes the slave's frames: store only when the jiffy changed, so the
- * slave's cache line is not written (and bounced) once per frame.
- */
-static void bnd_rx_stamp(unsigned long *stamp)
-{
-	unsigned long now = jiffies;
-
-	if (READ_ONCE(*stamp) != now)
-		WRITE_ONCE(*stamp, now);
-}
-
 static int bnd_has_ip_walk(struct net_device *upper, struct netdev_nested_priv *priv)
 {
 	__be32 ip = *(__be32 *)priv->data;

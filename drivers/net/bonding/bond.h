@@ -333,6 +333,21 @@ bool bnd_arp_recent(const struct bnd_bond *bond, unsigned long last, int mod);
 unsigned long bnd_slave_last_rx(struct bonding *b, struct slave *s);
 void bnd_arp_targets_commit(struct bnd_bond *bond, const __be32 *targets);
 int bnd_arp_rcv(const struct sk_buff *skb, struct bonding *b, struct slave *s);
+
+/*
+ * Receive stamps (last_rx and the per-target ones) with now. The ARP and
+ * NS receive paths run this per frame on every CPU that takes the slave's
+ * frames: store only when the jiffy changed, so the slave's cache line is
+ * not written (and bounced) once per frame.
+ */
+static inline void bnd_rx_stamp(unsigned long *stamp)
+{
+	unsigned long now = jiffies;
+
+	if (READ_ONCE(*stamp) != now)
+		WRITE_ONCE(*stamp, now);
+}
+
 void bnd_arpmon_lb(struct bnd_bond *bond);
 void bnd_arpmon_ab(struct bnd_bond *bond);
 void bnd_arpmon_init(struct bnd_bond *bond);

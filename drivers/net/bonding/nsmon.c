@@ -185,8 +185,8 @@ static void bnd_ns_credit(struct bnd_bond *bond, struct slave *s,
 	i = bnd_ns_target_slot(bond->b.params.ns_targets, src);
 	if (i < 0)
 		return;
-	WRITE_ONCE(s->last_rx, jiffies);
-	WRITE_ONCE(bnd_slave_from_s(s)->ns.last_rx[i], jiffies);
+	bnd_rx_stamp(&s->last_rx);
+	bnd_rx_stamp(&bnd_slave_from_s(s)->ns.last_rx[i]);
 }
 
 /* IPv6 header, ICMPv6 header and the target address of an NS or NA. */
