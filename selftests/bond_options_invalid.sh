@@ -284,6 +284,92 @@ invalid_netlink() {
 	check_ok ip link del $b
 }
 
+# ns_ip6_target over netlink, as upstream 6.12 takes it: up to 16 IPv6
+# targets, link-local and IPv4-mapped ones included, the whole list per
+# request; the unspecified, loopback and multicast addresses, a repeated
+# target, a 17th and a truncated address are refused with an extended ack
+# and one log line, and the request changes nothing (neither its other
+# attributes nor the good targets before the bad one). No sysfs file and
+# no module parameter, as upstream.
+ns_targets() {
+	local b=oi6 good list hex i a why nl0 nl1 out line st
+	good=2001:db8:6::1,fe80::1,::ffff:192.0.2.1
+	check_ok ip link add $b type bond mode active-backup arp_interval 100 \
+		ns_ip6_target "$good"
+	bond_leftover $b
+	nl_state $b nl0
+	check_eq "$(jq -r '.ns_ip6_target // [] | join(",")' <<<"$nl0")" "$good" \
+		"global, link-local and v4-mapped targets taken"
+	IFS= read -r line < <(grep '^NS IPv6 target/s' $PROC/bonding/$b)
+	check_eq "$line" "NS IPv6 target/s (xx::xx form): ${good//,/, }" "/proc line"
+	check_false "no bonding/ns_ip6_target in sysfs" test -e $SYS/$b/bonding/ns_ip6_target
+	check_false "no ns_ip6_target module parameter" test -e /sys/module/bonding/parameters/ns_ip6_target
+
+	log "16 targets, then a 17th (raw: ip itself stops at 16)"
+	list=$good hex=
+	for ((i = 4; i <= 16; i++)); do
+		list+=",2001:db8:6::$(printf %x $i)"
+	done
+	check_ok ip link set $b type bond ns_ip6_target "$list"
+	nl_state $b nl0
+	check_eq "$(jq -r '.ns_ip6_target | length' <<<"$nl0")" 16 "16 targets taken"
+	for ((i = 0; i < 17; i++)); do
+		hex+=$(printf '1400%02x0020010db80006000000000000000000%02x' $i $((i + 32)))
+	done
+	bond_snapshot ST0 $b
+	klog_begin
+	out=$(python3 ./bond_3ad_tool.py nlraw $b 31 "$hex" 2>&1)
+	if ((BOND_FMT_EXTACK)); then
+		check_eq "$out" "error Invalid argument: option ns_ip6_target: NS target table is full (16 entries)" \
+			"a 17th target"
+	else
+		check_match "$out" "^error Invalid argument: " "a 17th target"
+	fi
+	KLOG_WANT+=(ns_ip6_target)
+	bond_snapshot st $b
+	check_same_state "$ST0" "$st" "$b after 17 targets"
+	out=$(python3 ./bond_3ad_tool.py nlraw $b 31 0c0000002001db8000000000 2>&1)
+	if ((BOND_FMT_EXTACK)); then
+		check_eq "$out" "error Invalid argument: option ns_ip6_target: truncated address attribute" \
+			"an 8-byte NS target"
+	else
+		check_match "$out" "^error Invalid argument: " "an 8-byte NS target"
+	fi
+	KLOG_WANT+=(ns_ip6_target)
+	bond_snapshot st $b
+	check_same_state "$ST0" "$st" "$b after an 8-byte NS target"
+
+	log "bad addresses, a repeated target, a good one before a bad one"
+	for a in :: ::1 ff02::1 ff05::1:3 2001:db8:6::1,2001:db8:6::1 2001:db8:6::99,ff02::2; do
+		case $a in
+		::) why="invalid NS target :: (the unspecified address)" ;;
+		::1) why="invalid NS target ::1 (a loopback address)" ;;
+		*,ff02::2) why="invalid NS target ff02::2 (a multicast address)" ;;
+		ff*) why="invalid NS target $a (a multicast address)" ;;
+		*) why="NS target 2001:db8:6::1 is already present" ;;
+		esac
+		out=$(ip link set $b type bond arp_missed_max 5 ns_ip6_target "$a" 2>&1)
+		check_ne "$?" 0 "exit status for '$a'"
+		if ((BOND_FMT_EXTACK)); then
+			check_has "$out" "Error: option ns_ip6_target: $why" "extack for '$a'"
+		else
+			check_has "$out" "Error: invalid option value" "extack for '$a'"
+		fi
+		KLOG_WANT+=(ns_ip6_target)
+		bond_snapshot st $b
+		check_same_state "$ST0" "$st" "$b after '$a'"
+	done
+	klog_verify $b
+	nl_state $b nl1
+	check_eq "$nl1" "$nl0" "netlink info_data after the refused requests"
+
+	log "an empty list clears the targets"
+	check_ok ip link set $b type bond ns_ip6_target ""
+	IFS= read -r line < <(grep '^NS IPv6 target/s' $PROC/bonding/$b)
+	check_eq "$line" "NS IPv6 target/s (xx::xx form):" "/proc line without targets"
+	check_ok ip link del $b
+}
+
 # A netlink request is checked as a whole before anything is applied.
 netlink_atomic() {
 	local b=oia nl0 nl1
@@ -410,13 +496,14 @@ module_params() {
 	check_ok ip link del oim
 }
 
-ktap_plan 6
+ktap_plan 7
 ns_create peer
 dmesg_mark
 log "setup took $SECONDS s"
 run_test invalid_sysfs_refused_unchanged timed invalid_sysfs
 run_test invalid_netlink_refused_unchanged timed invalid_netlink
 run_test netlink_request_all_or_nothing timed netlink_atomic
+run_test ns_ip6_target_accepted_and_refused timed ns_targets
 run_test netlink_request_with_active_slave_all_or_nothing timed netlink_atomic_live
 run_test module_params timed module_params
 run_test no_kernel_splat timed dmesg_check_clean "bond option refusals"
