@@ -31,7 +31,7 @@ require_cmd python3 nsenter ping
 
 KEY_10G=15	# user key 0, speed 10 Gb/s (7), full duplex
 
-ping_b() { bct_ok nsenter --net="/run/netns/$(ns a)" ping -c "${1:-1}" -i 0.2 -W 5 10.34.0.2; }
+ping_b() { bct_ping_all a "${1:-1}" -i 0.2 -W 5 10.34.0.2; }
 
 # ---------------------------------------------------------------- subtests
 

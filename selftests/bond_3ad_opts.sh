@@ -29,7 +29,7 @@ KEY_10G=15	# speed 10 Gb/s (7)
 KEY_100G=29	# speed 100 Gb/s (14)
 STANDBY=$((AD_ST_ACT | AD_ST_AGG))	# selected for an aggregator the bond does not use
 
-ping_b() { bct_ok nsenter --net="/run/netns/$(ns a)" ping -c "${1:-1}" -i 0.2 -W 5 10.34.0.2; }
+ping_b() { bct_ping_all a "${1:-1}" -i 0.2 -W 5 10.34.0.2; }
 
 # frames_in VAR NS SLAVE SECONDS: frames received on SLAVE during SECONDS
 # (the namespaces are quiet: no IPv6, no traffic, so these are LACPDUs).

@@ -198,7 +198,7 @@ all_told() {
 }
 
 check_ping() {
-	check_ok bct_in "$1" ping -q -c 2 -i 0.2 -W 3 "$2"
+	bct_ping_all "$1" 2 -q -i 0.2 -W 3 "$2"
 }
 
 _arrived=

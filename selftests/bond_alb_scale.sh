@@ -159,7 +159,7 @@ cap() {
 	pf v "RLB Max Clients"
 	check_eq "$v" 256 "/proc RLB Max Clients"
 
-	check_ok bct_in k1 ping -q -c 2 -i 0.2 -W 3 $BOND_IP
+	bct_ping_all k1 2 -q -i 0.2 -W 3 $BOND_IP
 	check_ok bct_in st ./arp_storm -i eth0 --sources 1000 --src-ip 198.18.16.1 \
 		--src-mac 02:5a:00:00:00:01 --target-ip $BOND_IP --count 1000 --rate 1000 --batch 16
 	all_answered() { pf added "RLB Clients Added" && pf refused "RLB Clients Refused" &&
@@ -179,9 +179,9 @@ cap() {
 	m=$(bond_mac -n srv "$s")
 	k1_told() { bond_arp_mac v k1 $BOND_IP eth0 && [[ $v == "$m" ]]; }
 	check_ok bct_wait_until 20 k1_told
-	check_ok bct_in k1 ping -q -c 3 -i 0.2 -W 3 $BOND_IP
+	bct_ping_all k1 3 -q -i 0.2 -W 3 $BOND_IP
 	# k2 comes after the cap: refused, so answered from the active slave.
-	check_ok bct_in k2 ping -q -c 3 -i 0.2 -W 3 $BOND_IP
+	bct_ping_all k2 3 -q -i 0.2 -W 3 $BOND_IP
 	bm=$(bond_mac -n srv $B)
 	bond_arp_mac v k2 $BOND_IP eth0
 	check_eq "$v" "$bm" "k2's ARP entry (the bond's MAC)"

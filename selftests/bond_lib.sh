@@ -1105,3 +1105,22 @@ ad_xstat() {
 		printf -v "$1" none
 	fi
 }
+
+# ---------------------------------------------------------------- echoes
+#
+#   bct_ping_all NS COUNT ARGS... DST  a check that `ping -c COUNT ARGS DST`
+#                                   in NS had every one of its COUNT echoes
+#                                   answered (ping itself exits 0 on one
+#                                   reply of several)
+
+bct_ping_all() {
+	local n=$1 c=$2 res tx rx dup
+	shift 2
+	bct_ping res "$n" -c "$c" "$@"
+	read -r tx rx dup <<<"$res"
+	if ((tx == c && rx == c)); then
+		log "ok: all $c echoes to ${*: -1} from $n answered"
+	else
+		_check_failed "echoes to ${*: -1} from $n: $tx sent, $rx answered, want $c of $c"
+	fi
+}

@@ -194,7 +194,7 @@ own_macs() {
 	check_ok bct_wait_until 30 listening
 	for ((i = 1; i <= NDEST; i++)); do
 		dest_ip ip "$i"
-		check_ok bct_in srv ping -q -c 3 -i 0.05 -W 2 "$ip"
+		bct_ping_all srv 3 -q -i 0.05 -W 2 "$ip"
 	done
 	captured() { mapfile -t lines <"$out"; ((${#lines[@]} >= 3 * NDEST)); }
 	bct_wait_until 10 captured
