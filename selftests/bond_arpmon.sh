@@ -4,8 +4,10 @@
 #
 # ARP link monitoring: slaves are judged by ARP traffic with the targets,
 # not by carrier. active-backup fails over when the target stops answering
-# through the active slave; load-balancing modes take a slave down when it
-# neither sends nor hears; arp_validate decides which frames count;
+# through the active slave; the load-balancing modes (balance-rr,
+# balance-xor, broadcast) take a slave down when it neither sends nor hears,
+# stop sending on it (every echo is still answered, through the other) and
+# take it back when it hears again; arp_validate decides which frames count;
 # miimon and arp_interval exclude each other.
 
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
@@ -34,6 +36,7 @@ setup() {
 	check_ok ns_exec sw sysctl -qw net.ipv4.conf.all.arp_ignore=1
 	check_ok ns_ip sw addr add "$TARGET/24" dev br0
 	ns_create h
+	bct_sysfs_mount h
 }
 
 add_bond() {			# BOND MODE NSLAVES ADDR [extra ip-link options]
@@ -60,7 +63,7 @@ ab_failover() {
 	check_eq "$(proc_field h aab 'ARP Missed Max')" 2 "/proc ARP Missed Max"
 	check_eq "$(proc_field h aab 'ARP IP target/s (n.n.n.n form)')" "$TARGET" "/proc ARP targets"
 	check_eq "$(ns_exec h cat /sys/class/net/aab/bonding/arp_validate)" "all 3" "arp_validate"
-	check_ok ns_exec h ping -c 2 -W 2 "$TARGET"
+	bct_ping_all h 2 -W 2 "$TARGET"
 
 	log "the active slave's switch port stops forwarding: carrier stays, ARP stops"
 	check_ok ns_ip sw link set aabp1 nomaster
@@ -68,7 +71,7 @@ ab_failover() {
 	check_ok wait_until 10 slave_is aab aabs1 down
 	check_eq "$(slave_field h aab aabs1 'Link Failure Count')" 1 "aabs1 link failure count"
 	check_eq "$(ns_exec h cat /sys/class/net/aabs1/carrier)" 1 "aabs1 still has carrier"
-	check_ok ns_exec h ping -c 2 -W 2 "$TARGET"
+	bct_ping_all h 2 -W 2 "$TARGET"
 
 	log "the port forwards again: aabs1 comes back as a backup"
 	check_ok ns_ip sw link set aabp1 master br0
@@ -83,7 +86,7 @@ ab_failover() {
 	log "it answers again: the bond recovers"
 	check_ok ns_ip sw addr add "$TARGET/24" dev br0
 	check_ok wait_until 10 carrier_is aab 1
-	check_ok ns_exec h ping -c 2 -W 2 "$TARGET"
+	bct_ping_all h 2 -W 2 "$TARGET"
 	check_ok ns_ip h link del aab
 }
 
@@ -100,17 +103,48 @@ validate_bogus_target() {
 	check_ok ns_ip h link del avb
 }
 
-rr_arpmon() {
-	add_bond arr balance-rr 2 10.20.0.12
-	check_ok wait_until 10 slave_is arr arrs1 up
-	check_ok wait_until 10 slave_is arr arrs2 up
-	check_ok ns_ip sw link set arrp2 nomaster
-	check_ok wait_until 10 slave_is arr arrs2 down
-	check_ok slave_is arr arrs1 up
-	check_ok carrier_is arr 1
-	check_ok ns_ip sw link set arrp2 master br0
-	check_ok wait_until 10 slave_is arr arrs2 up
-	check_ok ns_ip h link del arr
+# lb_arpmon MODE BOND ADDR: a load-balancing bond with ARP monitoring. The
+# slave that carried the most of 6 echoes to the target is cut off (its
+# switch port leaves the bridge; its carrier stays): it goes down, the bond
+# keeps carrier and answers every echo through the other slave; back in the
+# bridge it comes up again.
+lb_arpmon() {
+	local mode=$1 b=$2 k v lf cut= max=-1
+	local -A t0=() t1=()
+	add_bond "$b" "$mode" 2 "$3"
+	check_ok bct_wait_until 10 bct_mii_is h "${b}s1" up
+	check_ok bct_wait_until 10 bct_mii_is h "${b}s2" up
+	bct_get v "${BCT_SYS[h]}/class/net/$b/bonding/mode"
+	check_match "$v" "^$mode " "mode of $b"
+	bct_snap h t0 "${b}s1" "${b}s2"
+	bct_ping_all h 6 -i 0.1 -W 2 "$TARGET"
+	bct_snap h t1 "${b}s1" "${b}s2"
+	for k in 1 2; do
+		v=$((t1[${b}s$k] - t0[${b}s$k]))
+		log "${b}s$k sent $v frames during 6 echoes (ARP probes included)"
+		((v > max)) && { max=$v; cut=$k; }
+	done
+	# (broadcast: both slaves send every frame from one MAC, so the bridge
+	# may have flapped the bond's MAC between their ports and a slave have
+	# gone down and up already; count the failures from here.)
+	bct_get lf "${BCT_SYS[h]}/class/net/${b}s$cut/bonding_slave/link_failure_count"
+	log "${b}s$cut loses the target: its port leaves the bridge (link failures so far: $lf)"
+	check_ok ns_ip sw link set "${b}p$cut" nomaster
+	check_ok bct_wait_until 10 bct_mii_is h "${b}s$cut" down
+	check_ok bct_mii_is h "${b}s$((3 - cut))" up
+	check_ok bct_carrier_is h "${b}s$cut" 1
+	check_ok bct_carrier_is h "$b" 1
+	bct_get v "${BCT_SYS[h]}/class/net/${b}s$cut/bonding_slave/link_failure_count"
+	check_eq "$((v - lf))" 1 "link failures of ${b}s$cut since its port left the bridge"
+	# Once one echo is answered after the change (6.1 under TCG loses one
+	# at the transition), every echo must be.
+	check_ok bct_wait_until 5 echo_answered
+	bct_ping_all h 6 -i 0.1 -W 2 "$TARGET"
+	check_ok ns_ip sw link set "${b}p$cut" master br0
+	check_ok bct_wait_until 10 bct_mii_is h "${b}s$cut" up
+	check_ok bct_wait_until 5 echo_answered
+	bct_ping_all h 4 -i 0.1 -W 2 "$TARGET"
+	check_ok ns_ip h link del "$b"
 }
 
 port_rx() { ns_exec sw cat "/sys/class/net/$1/statistics/rx_packets"; }
@@ -164,6 +198,11 @@ all_targets_edit() {
 	check_ok ns_ip h link del aat
 	check_ok ns_ip sw addr del 10.20.0.2/24 dev br0
 }
+echo_answered() { bct_in h ping -q -c 1 -W 1 "$TARGET" >/dev/null 2>&1; }
+
+rr_arpmon() { lb_arpmon balance-rr arr 10.20.0.12; }
+xor_arpmon() { lb_arpmon balance-xor axr 10.20.0.13; }
+bcast_arpmon() { lb_arpmon broadcast abc 10.20.0.14; }
 
 exclusive_monitors() {
 	check_ok ns_ip h link add aex type bond mode active-backup arp_interval 200 arp_ip_target "$TARGET"
@@ -180,13 +219,15 @@ exclusive_monitors() {
 	check_ok ns_ip h link del aex
 }
 
-ktap_plan 6
+ktap_plan 8
 setup
 dmesg_mark
 run_test active_backup_failover ab_failover
 run_test arp_validate_bogus_target validate_bogus_target
 run_test balance_rr_arp_monitor rr_arpmon
 run_test all_targets_stamps_follow_edits all_targets_edit
+run_test balance_xor_arp_monitor xor_arpmon
+run_test broadcast_arp_monitor bcast_arpmon
 run_test miimon_and_arp_interval_exclusive exclusive_monitors
 run_test no_kernel_splat dmesg_check_clean "ARP monitor"
 ktap_finish
