@@ -11,7 +11,11 @@
 #
 # What must hold: lacp_rate fast on a makes b send a LACPDU a second and
 # shows in the timeout bit (state 63), slow makes b quiet; coupled_control
-# off (independent collecting/distributing) still reaches 61; a port with
+# off (independent collecting/distributing) still reaches 61, and, with a
+# partner that is in sync but does not collect, stops at COLLECTING (29:
+# collecting, not distributing) where coupled control goes straight to
+# COLLECTING_DISTRIBUTING (61) and a partner that collects lets an
+# independent port distribute (61); a port with
 # another speed has another key and is not aggregated (its partner neither),
 # and ad_select picks the aggregator by bandwidth or by port count; two
 # passive bonds never send a LACPDU and run on partner defaults, one active
@@ -72,6 +76,77 @@ slow_coupled() {
 	ad_wait_pair 3 $AD_AGGR $AD_AGGR "both slow and coupled: 61" || return 1
 	frames_in n a ada1 6
 	check_true "b sends at most one LACPDU in 6 s to a slow partner ($n)" test "$n" -le 1
+}
+
+# Mux states with a partner we play (bond_3ad_tool.py partner in b, on the
+# plain veth adcp): bond adc in a, one slave adc1. The partner says SYNC
+# (13: activity, aggregation, sync) without COLLECTING, then adds
+# COLLECTING and DISTRIBUTING (61).
+#   coupled_control 0: adc1 goes ATTACHED -> COLLECTING (29) and stays there
+#     while the partner does not collect; DISTRIBUTING (61) once it does
+#   coupled_control 1: COLLECTING_DISTRIBUTING (61) although the partner
+#     does not collect
+CTL=
+partner_says() { printf '%s\n' "$1" >"$CTL"; }
+
+adc_state_is() { ad_is c adc1/bonding_slave/ad_actor_oper_port_state "$1"; }
+
+# stays STATE SECONDS: a check that adc1's state is STATE throughout.
+stays() {
+	local v t
+	for ((t = 0; t < $2 * 10; t++)); do
+		ad_so v c adc1 ad_actor_oper_port_state
+		[[ $v == "$1" ]] || { _check_failed "adc1 left state $1 for $v (partner not collecting)"; return 1; }
+		bct_sleep 0.1
+	done
+	log "ok: adc1 stayed in state $1 for $2 s"
+}
+
+mux_states() {
+	local pid v
+	AD_BOND[c]=adc
+	BOND_VIEW_SYS[c]=${BOND_VIEW_SYS[a]}
+	BOND_VIEW_PROC[c]=${BOND_VIEW_PROC[a]}
+	_bct_tmpdir
+	CTL=$_bct_tmp/partner-ctl
+	partner_says 13
+	bond_ipb @a "link add adc type bond mode 802.3ad miimon 100" \
+		"link add adc1 type veth peer name adcp netns $(ns b)" \
+		"link set adc1 master adc" "addr add 10.35.0.1/24 dev adc"
+	bond_ipb @b "addr add 10.35.0.2/24 dev adcp" "link set adcp up"
+	nsenter --net="/run/netns/$(ns b)" python3 "$LIB_DIR/bond_3ad_tool.py" partner adcp "$CTL" \
+		>"$_bct_tmp/partner" 2>&1 &
+	pid=$!
+	defer kill "$pid"
+	ad_tool a nlset adc coupled_control 0 -- nlget adc coupled_control
+	check_eq "${AD_OUT//$'\n'/ }" "ok 0" "coupled_control 0 on adc"
+	bond_ipb @a "link set adc up"
+	log "independent control, the partner in sync but not collecting"
+	if check_true "adc1 reaches COLLECTING (29)" bct_wait_until $AD_WAIT adc_state_is 29; then
+		ad_check_so c adc1 ad_partner_oper_port_state 13
+		stays 29 2
+	else
+		ad_so v c adc1 ad_actor_oper_port_state
+		log "adc1 state $v; partner: $(<"$_bct_tmp/partner")"
+	fi
+	log "the partner collects and distributes"
+	partner_says 61
+	check_true "adc1 goes on to DISTRIBUTING (61)" bct_wait_until 10 adc_state_is 61
+	ad_check_so c adc1 ad_partner_oper_port_state 61
+	bct_ping_all a 3 -i 0.2 -W 2 10.35.0.2
+
+	log "coupled control, the partner in sync but not collecting"
+	bond_ipb @a "link set adc down"
+	partner_says 13
+	ad_tool a nlset adc coupled_control 1 -- nlget adc coupled_control
+	check_eq "${AD_OUT//$'\n'/ }" "ok 1" "coupled_control 1 on adc"
+	bond_ipb @a "link set adc up"
+	check_true "adc1 goes to COLLECTING_DISTRIBUTING (61)" bct_wait_until $AD_WAIT adc_state_is 61
+	ad_check_so c adc1 ad_partner_oper_port_state 13
+	stays 61 2
+	partner_says stop
+	wait "$pid"
+	bond_ipb @a "link del adc"
 }
 
 # tap_agg_active: a's active aggregator is adat's, with only it, attached.
@@ -296,10 +371,11 @@ options() {
 	check_fail test -e "${BOND_VIEW_SYS[a]}/ad8"
 }
 
-ktap_plan 7
+ktap_plan 8
 dmesg_mark
 run_test fast_rate_and_independent_control timed fast_independent
 run_test slow_rate_and_coupled_control timed slow_coupled
+run_test independent_control_collects_before_distributing timed mux_states
 run_test other_key_not_aggregated_ad_select timed other_key
 run_test lacp_active_off_speaks_only_when_spoken_to timed lacp_active
 run_test actor_port_prio_seen_by_partner timed port_prio

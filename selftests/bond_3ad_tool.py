@@ -14,6 +14,15 @@ inside a netns). Several commands separated by "--" run in one process.
                                         wrong partner key (14), then one right
   bond_3ad_tool.py relay TAP PEER       create tap TAP (kept while this runs)
                                         and copy frames TAP <-> PEER
+  bond_3ad_tool.py partner IFACE CTL    be the LACP partner behind IFACE (port
+                                        1 of system 02:aa:bb:cc:dd:01, key 15):
+                                        every 0.2 s a LACPDU whose partner
+                                        fields repeat the actor fields of the
+                                        last LACPDU heard on IFACE (none sent
+                                        before one is heard) and whose actor
+                                        state is the number in file CTL, read
+                                        each time; ends when CTL says "stop",
+                                        or after 300 s
   bond_3ad_tool.py nlset DEV WHAT VALUE set a bonding attribute iproute2 6.1
                                         does not know, by rtnetlink; WHAT is
                                         coupled_control (of a bond) or
@@ -159,6 +168,37 @@ def cmd_relay(tap, peer):
                     pass
 
 
+def cmd_partner(iface, ctl):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_SLOW))
+    s.bind((iface, ETH_P_SLOW))
+    heard = None
+    deadline = time.monotonic() + 300
+    next_tx = time.monotonic()
+    while time.monotonic() < deadline:
+        with open(ctl) as f:
+            want = f.read().strip()
+        if want == "stop":
+            return 0
+        now = time.monotonic()
+        if heard is not None and now >= next_tx:
+            pdu = struct.pack("!BBBB", 1, 1, 1, 20)
+            pdu += struct.pack("!H6sHHHB3x", 32768, SRC, 15, 255, 1, int(want))
+            pdu += struct.pack("!BB", 2, 20) + heard
+            pdu += struct.pack("!BBH12xBB", 3, 16, 0, 0, 0) + bytes(50)
+            s.send(eth(pdu))
+            next_tx = now + 0.2
+        r, _, _ = select.select([s], [], [], 0.05)
+        if not r:
+            continue
+        frame, addr = s.recvfrom(2048)
+        if addr[2] == socket.PACKET_OUTGOING or len(frame) < 14 + 2 + 2 + 18:
+            continue
+        if frame[14] != 1 or frame[16] != 1:
+            continue  # not a LACPDU with an actor TLV first
+        heard = frame[18:36]
+    return 0
+
+
 # rtnetlink: attribute numbers of the running kernel's uapi <linux/if_link.h>
 RTM_NEWLINK, RTM_GETLINK, NLMSG_ERROR = 16, 18, 2
 NLM_F_REQUEST, NLM_F_ACK = 1, 4
@@ -244,6 +284,8 @@ def run(args):
         return cmd_flood(args[1], int(args[2]), args[3], args[4])
     if len(args) == 3 and args[0] == "relay":
         return cmd_relay(args[1], args[2])
+    if len(args) == 3 and args[0] == "partner":
+        return cmd_partner(args[1], args[2])
     print(__doc__, file=sys.stderr)
     return 2
 
