@@ -10,10 +10,14 @@
 #                  ports abbp1-3; a slave "fails" when its port goes down
 #   namespace cl   client 10.0.0.2 on sw
 #                  also bonds mfn, mfa, mff (fail_over_mac none, active,
-#                  follow), slaves <bond>s1-2 with fixed MACs, peers in sw
-#                  (not bridged), and bond abd (10.0.1.1): abds1 -> abdp1
-#                  in sw (10.0.1.2), abds2 -> namespace p2 (10.0.1.3), which
-#                  reaches the bond only through the backup abds2
+#                  follow; 10.0.3.1, 10.0.4.1, 10.0.5.1), slaves <bond>s1-2
+#                  with fixed MACs, peers ports of sw; bond abs (10.0.6.1):
+#                  slaves absv (veth, 10 Gb/s) and the tap abst (speed set
+#                  by ethtool; a relay copies its frames to abrl, whose peer
+#                  abrp is a port of sw); and bond abd (10.0.1.1): abds1 ->
+#                  abdp1 in sw (10.0.1.2), abds2 -> namespace p2 (10.0.1.3),
+#                  which reaches the bond only through the backup abds2
+#   namespace cl   also 10.0.3.2, 10.0.4.2, 10.0.5.2, 10.0.6.2
 #
 # Timing: failover is bounded generously (3 s for a 100 ms monitor, TCG),
 # delays are checked as lower bounds (a slow guest only makes them longer).
@@ -23,7 +27,7 @@
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 . "$LIB_DIR/bond_lib.sh"
 
-require_cmd ping nsenter tcpdump
+require_cmd ping nsenter tcpdump ethtool python3
 
 # shellcheck disable=SC2034	# arrays are passed by name
 declare -A ANCHOR=()		# namespace -> pid of a process living there
@@ -304,6 +308,94 @@ reselect_failure() {
 	check_eq "$v" "" "primary after clearing it"
 }
 
+# primary_reselect by speed: bond abs has the veth absv (10 Gb/s) and the
+# primary, the tap abst, whose speed ethtool sets (a veth's cannot be);
+# the bond reads it when the tap's carrier comes back. The tap fails (carrier
+# off) and returns (carrier on) while absv is active:
+#   better, tap at 100 Gb/s: the primary is better, it takes over again
+#   failure, tap at 100 Gb/s: absv stays
+#   better, tap at 1 Gb/s: the primary is worse, absv stays
+#   always, tap at 1 Gb/s: the primary takes over as soon as the policy is set
+# The tap carries the bond's traffic like any slave (through the relay).
+tap_fails() {
+	bct_ok bct_ip b link set abst carrier off
+	bct_ok bct_wait_until 3 active_is b abs absv
+	bct_ok mii_is b abst down
+}
+
+tap_returns() {			# SPEED
+	local v
+	bct_ok bct_in b ethtool -s abst speed "$1" duplex full
+	bct_ok bct_ip b link set abst carrier on
+	bct_ok bct_wait_until 3 mii_is b abst up
+	proc_slave v b abs abst Speed
+	check_eq "$v" "$1 Mbps" "/proc: Speed of abst"
+}
+
+reselect_speed() {
+	local v rc
+	log "start at ${SECONDS}s"
+	bct_ip b -batch - <<-EOF || { _check_failed "veths of abs"; return 1; }
+		link add abrl type veth peer name abrp netns ${NS_PREFIX}sw
+		link set abrl up
+		link add absv type veth peer name absp netns ${NS_PREFIX}sw
+	EOF
+	bct_ip sw -batch - <<-EOF || { _check_failed "switch ports of abs"; return 1; }
+		link set abrp master br0
+		link set abrp up
+		link set absp master br0
+		link set absp up
+	EOF
+	bct_tap_relay b abst abrl
+	rc=$?
+	((rc == 0)) || return $rc
+	bct_ok bct_in b ethtool -s abst speed 100000 duplex full
+	bct_ip b -batch - <<-EOF || { _check_failed "bond abs"; return 1; }
+		link add abs type bond mode active-backup miimon 100
+		link set absv master abs
+		link set abst master abs
+		link set abs type bond primary abst
+		addr add 10.0.6.1/24 dev abs
+		link set abs up
+	EOF
+	bct_ok bct_ip cl addr add 10.0.6.2/24 dev eth0
+	bct_ok bct_wait_until 5 eval "mii_is b absv up && mii_is b abst up"
+	bct_ok bct_wait_until 3 active_is b abs abst
+	proc_slave v b abs abst Speed
+	check_eq "$v" "100000 Mbps" "/proc: Speed of abst"
+	proc_slave v b abs absv Speed
+	check_eq "$v" "10000 Mbps" "/proc: Speed of absv"
+	bct_ping_all cl 3 -i 0.2 -W 3 10.0.6.1
+
+	log "better, the primary returns at 100 Gb/s: it takes over"
+	set_opt b abs primary_reselect better
+	tap_fails
+	bct_ping_all cl 3 -i 0.2 -W 3 10.0.6.1
+	tap_returns 100000
+	bct_ok bct_wait_until 3 active_is b abs abst
+
+	log "failure, the primary returns at 100 Gb/s: absv stays (10 monitor ticks)"
+	set_opt b abs primary_reselect failure
+	tap_fails
+	tap_returns 100000
+	bct_fail bct_wait_until 1 active_is b abs abst
+	bct_ok active_is b abs absv
+
+	log "better, the primary returns at 1 Gb/s: absv stays"
+	set_opt b abs primary_reselect better
+	tap_fails
+	tap_returns 1000
+	bct_fail bct_wait_until 1 active_is b abs abst
+	bct_ok active_is b abs absv
+
+	log "always: the primary takes over"
+	set_opt b abs primary_reselect always
+	bct_ok bct_wait_until 3 active_is b abs abst
+	bct_ping_all cl 3 -i 0.2 -W 3 10.0.6.1
+	bct_ok bct_ip b link del abs
+	bct_ok bct_ip cl addr del 10.0.6.2/24 dev eth0
+}
+
 # active_slave by name: taken at once; a slave whose link is down, a
 # device that is not a slave and a missing device are refused.
 active_by_name() {
@@ -442,27 +534,38 @@ peer_notify() {
 
 # fail_over_mac: none: every slave wears the bond's MAC; active: the bond
 # wears the active slave's own MAC; follow: the active slave wears the
-# bond's MAC and swaps with the old active slave on failover.
-MAC1=02:0a:00:00:00:01
-MAC2=02:0a:00:00:00:02
+# bond's MAC and swaps with the old active slave on failover. In each, the
+# client keeps reaching the bond across the failover (active: the bond's
+# MAC changed, and the gratuitous ARP of the failover tells the client;
+# follow: the new active slave must really wear the MAC the client knows).
+MAC1=
+MAC2=
+declare -A FOM_NET=([mfn]=10.0.3 [mfa]=10.0.4 [mff]=10.0.5)
+declare -A FOM_MAC=([mfn]=02:0a:00:00:03 [mfa]=02:0a:00:00:04 [mff]=02:0a:00:00:05)
 
 mkfom() {			# BOND POLICY
 	local b=$1
 	log "$b at ${SECONDS}s"
+	MAC1=${FOM_MAC[$b]}:01 MAC2=${FOM_MAC[$b]}:02
 	bct_ip b -batch - <<-EOF || { _check_failed "bond $b"; return 1; }
 		link add $b type bond mode active-backup miimon 100 fail_over_mac $2
 		link add ${b}s1 address $MAC1 type veth peer name ${b}p1 netns ${NS_PREFIX}sw
 		link add ${b}s2 address $MAC2 type veth peer name ${b}p2 netns ${NS_PREFIX}sw
 		link set ${b}s1 master $b
 		link set ${b}s2 master $b
+		addr add ${FOM_NET[$b]}.1/24 dev $b
 		link set $b up
 	EOF
 	bct_ip sw -batch - <<-EOF || { _check_failed "peers of $b"; return 1; }
+		link set ${b}p1 master br0
+		link set ${b}p2 master br0
 		link set ${b}p1 up
 		link set ${b}p2 up
 	EOF
+	bct_ok bct_ip cl addr add "${FOM_NET[$b]}.2/24" dev eth0
 	bct_ok bct_wait_until 5 eval "mii_is b ${b}s1 up && mii_is b ${b}s2 up"
 	bct_ok active_is b "$b" "${b}s1"
+	bct_ping_all cl 2 -i 0.2 -W 2 "${FOM_NET[$b]}.1"
 }
 
 # macs BOND: "bond slave1 slave2" MACs.
@@ -474,9 +577,23 @@ macs() {
 	printf -v "$1" '%s %s %s' "$a" "$b" "$c"
 }
 
+# fom_failover BOND: the active slave's port goes down while the bond
+# pings the client (one echo per 50 ms): only the echoes of the failover
+# itself go unanswered (the client answers to the MAC it knows, so after the
+# failover that MAC must reach the bond), and 5 echoes after it are answered.
 fom_failover() {		# BOND
+	local t0 t1 det
+	bct_stream b "${FOM_NET[$1]}.2" 100 "$1" 20
+	bct_ms t0
 	bct_ok bct_ip sw link set "$1p1" down
 	bct_ok bct_wait_until 3 active_is b "$1" "$1s2"
+	bct_ms t1
+	det=$((t1 - t0))
+	log "$1 failed over after $det ms"
+	# as in failover: the echoes of the detection time, +3 for a tick in
+	# progress and a reply in flight, +2 until the announcement is heard
+	bct_stream_check $((det / 50 + 5))
+	bct_ping_all b 5 -i 0.1 -W 2 "${FOM_NET[$1]}.2"
 }
 
 fom_release_restores() {	# BOND: released slaves get their own MAC back
@@ -533,6 +650,7 @@ fom_follow() {
 	set_opt b mff active_slave mffs1
 	macs v mff
 	check_eq "$v" "$MAC1 $MAC1 $MAC2" "MACs of bond, s1, s2 after switching back"
+	bct_ping_all cl 5 -i 0.1 -W 2 "${FOM_NET[mff]}.1"
 	fom_release_restores mff
 }
 
@@ -653,13 +771,15 @@ down_up() {
 	bct_ok bct_wait_until 3 active_is b abb abbs3
 	opt v b abb slaves
 	check_eq "$v" "abbs1 abbs2 abbs3" "slaves"
-	bct_ok bct_ip b addr show dev abb to 10.0.0.1/24
+	# (`ip addr show to` exits 0 whether or not the address is there.)
+	v=$(bct_ip b -o -4 addr show dev abb)
+	check_match "$v" " inet 10\.0\.0\.1/24 " "abb's IPv4 address after down/up"
 	flood 50
 	set_opt b abb primary ""
 	bct_ok bct_ip b link set abb type bond updelay 0 downdelay 0 num_grat_arp 1
 }
 
-ktap_plan 15
+ktap_plan 16
 dmesg_mark
 run_test topology topology
 run_test only_active_slave_transmits only_active
@@ -667,6 +787,7 @@ run_test failover_on_link_loss failover
 run_test primary_reselect_always reselect_always
 run_test primary_reselect_better reselect_better
 run_test primary_reselect_failure reselect_failure
+run_test primary_reselect_by_speed reselect_speed
 run_test active_slave_by_name active_by_name
 run_test updelay_downdelay delays
 run_test peer_notify_grat_arp peer_notify

@@ -1106,12 +1106,20 @@ ad_xstat() {
 	fi
 }
 
-# ---------------------------------------------------------------- echoes
+# ---------------------------------------------------------------- echoes and taps
 #
 #   bct_ping_all NS COUNT ARGS... DST  a check that `ping -c COUNT ARGS DST`
 #                                   in NS had every one of its COUNT echoes
 #                                   answered (ping itself exits 0 on one
 #                                   reply of several)
+#   bct_tap_relay NS TAP PEER       tap TAP in NS (its carrier is on while
+#                                   bond_3ad_tool.py relay keeps it open),
+#                                   frames copied to/from PEER (a device of
+#                                   NS); unlike a veth, a tap takes a link
+#                                   speed (ethtool -s TAP speed N duplex
+#                                   full) and carrier off/on (ip link set
+#                                   TAP carrier off). The relay is killed at
+#                                   exit. Status 4 if there is no tun.
 
 bct_ping_all() {
 	local n=$1 c=$2 res tx rx dup
@@ -1123,4 +1131,29 @@ bct_ping_all() {
 	else
 		_check_failed "echoes to ${*: -1} from $n: $tx sent, $rx answered, want $c of $c"
 	fi
+}
+
+bct_tap_relay() {
+	local pid
+	if [[ ! -c /dev/net/tun ]]; then
+		modprobe -q tun
+		if [[ ! -c /dev/net/tun ]]; then
+			mkdir -p /dev/net && mknod /dev/net/tun c 10 200 || return 4
+			defer rm -f /dev/net/tun
+		fi
+	fi
+	_bct_tmpdir || return 1
+	nsenter --net="/run/netns/$NS_PREFIX$1" python3 "$LIB_DIR/bond_3ad_tool.py" relay "$2" "$3" \
+		>"$_bct_tmp/relay-$2" 2>&1 &
+	pid=$!
+	defer kill "$pid"
+	if ! bct_wait_until 20 _bct_relay_ready "$_bct_tmp/relay-$2"; then
+		_check_failed "no tap $2 from the relay: $(<"$_bct_tmp/relay-$2")"
+		return 1
+	fi
+}
+
+_bct_relay_ready() {
+	local l
+	IFS= read -r l <"$1" 2>/dev/null && [[ $l == ready ]]
 }
