@@ -17,7 +17,8 @@
 #                  abrp is a port of sw); and bond abd (10.0.1.1): abds1 ->
 #                  abdp1 in sw (10.0.1.2), abds2 -> namespace p2 (10.0.1.3),
 #                  which reaches the bond only through the backup abds2
-#   namespace cl   also 10.0.3.2, 10.0.4.2, 10.0.5.2, 10.0.6.2
+#   namespace cl   also 10.0.3.2, 10.0.4.2, 10.0.5.2, 10.0.6.2, and VLAN 10
+#                  (eth0.10, 10.0.10.2) for abb.10 (10.0.10.1)
 #
 # Timing: failover is bounded generously (3 s for a 100 ms monitor, TCG),
 # delays are checked as lower bounds (a slow guest only makes them longer).
@@ -394,6 +395,40 @@ reselect_speed() {
 	bct_ping_all cl 3 -i 0.2 -W 3 10.0.6.1
 	bct_ok bct_ip b link del abs
 	bct_ok bct_ip cl addr del 10.0.6.2/24 dev eth0
+}
+
+# VLAN 10 on the active-backup bond: tagged echoes leave on the active slave
+# only, all answered (the client has 10.0.10.2 on its VLAN device only), and
+# keep being answered across a failover.
+vlan_ab() {
+	local -A d=()
+	local res
+	reset
+	bct_ip cl -batch - <<-EOF || { _check_failed "VLAN on the client"; return 1; }
+		link add link eth0 name eth0.10 type vlan id 10
+		addr add 10.0.10.2/24 dev eth0.10
+		link set eth0.10 up
+	EOF
+	bct_ip b -batch - <<-EOF || { _check_failed "VLAN on abb"; return 1; }
+		link add link abb name abb.10 type vlan id 10
+		addr add 10.0.10.1/24 dev abb.10
+		link set abb.10 up
+	EOF
+	bct_ping_all b 1 -W 2 10.0.10.2
+	bct_snap b d "${AB[@]}"
+	bct_ping res b -q -f -c 100 -W 2 10.0.10.2
+	check_eq "$res" "100 100 0" "sent/received/duplicates of 100 tagged echoes"
+	delta b d "${AB[@]}"
+	only_on d 100 abbs1 "${AB[@]}"
+	bct_ok bct_ip sw link set abbp1 down
+	bct_ok bct_wait_until 3 active_is b abb abbs2
+	bct_snap b d "${AB[@]}"
+	bct_ping res b -q -f -c 100 -W 2 10.0.10.2
+	check_eq "$res" "100 100 0" "sent/received/duplicates of 100 tagged echoes after the failover"
+	delta b d "${AB[@]}"
+	only_on d 100 abbs2 "${AB[@]}"
+	bct_ok bct_ip b link del abb.10
+	bct_ok bct_ip cl link del eth0.10
 }
 
 # active_slave by name: taken at once; a slave whose link is down, a
@@ -779,7 +814,7 @@ down_up() {
 	bct_ok bct_ip b link set abb type bond updelay 0 downdelay 0 num_grat_arp 1
 }
 
-ktap_plan 16
+ktap_plan 17
 dmesg_mark
 run_test topology topology
 run_test only_active_slave_transmits only_active
@@ -788,6 +823,7 @@ run_test primary_reselect_always reselect_always
 run_test primary_reselect_better reselect_better
 run_test primary_reselect_failure reselect_failure
 run_test primary_reselect_by_speed reselect_speed
+run_test vlan_on_active_backup vlan_ab
 run_test active_slave_by_name active_by_name
 run_test updelay_downdelay delays
 run_test peer_notify_grat_arp peer_notify
