@@ -65,12 +65,10 @@ static void bnd_slave_renamed(struct bnd_bond *bond, struct slave *s)
 	bnd_select_active(bond);
 }
 
-static int bnd_slave_event(struct bnd_slave *slave, unsigned long event, void *ptr)
+static int bnd_slave_event(struct bnd_slave *slave, unsigned long event)
 {
 	struct bnd_bond *bond = bnd_from_b(slave->s.bond);
 	struct net_device *sdev = slave->s.dev;
-	struct netdev_notifier_info_ext *ext;
-	struct netlink_ext_ack *extack;
 
 	switch (event) {
 	case NETDEV_UNREGISTER:
@@ -88,14 +86,16 @@ static int bnd_slave_event(struct bnd_slave *slave, unsigned long event, void *p
 		bnd_compute_features(bond);
 		break;
 	case NETDEV_PRECHANGEMTU:
-		/* A slave's MTU follows the bond's; refuse changes from elsewhere. */
-		ext = ptr;
-		if (bond->mtu_busy || ext->ext.mtu == bond->b.dev->mtu)
+		/*
+		 * A slave's MTU follows the bond's; refuse changes from
+		 * elsewhere. This event is a plain netdev_notifier_info: it
+		 * carries neither the new MTU nor an extack (dev_set_mtu()
+		 * does not send it when the MTU stays the same).
+		 */
+		if (bond->mtu_busy)
 			break;
-		extack = netdev_notifier_info_to_extack(ptr);
-		NL_SET_ERR_MSG(extack, "MTU of a bond slave follows its bond; change the bond's MTU");
-		netdev_err(bond->b.dev, "(slave %s): refused MTU %u: slaves follow the bond's MTU %u\n",
-			   sdev->name, ext->ext.mtu, bond->b.dev->mtu);
+		netdev_err(bond->b.dev, "(slave %s): MTU change refused: slaves follow the bond's MTU %u\n",
+			   sdev->name, bond->b.dev->mtu);
 		return notifier_from_errno(-EBUSY);
 	case NETDEV_PRE_TYPE_CHANGE:
 		netdev_err(bond->b.dev, "(slave %s): refused link type change while enslaved\n",
@@ -132,7 +132,7 @@ static int bnd_netdev_event(struct notifier_block *nb, unsigned long event,
 	}
 	slave = bnd_slave_of_dev(dev);
 	if (slave)
-		return bnd_slave_event(slave, event, ptr);
+		return bnd_slave_event(slave, event);
 	return NOTIFY_DONE;
 }
 
