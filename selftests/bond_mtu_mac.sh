@@ -153,7 +153,7 @@ slave_refuses_mtu() {
 }
 
 slave_refuses_mac() {
-	local before after lmac
+	local before after klog lmac
 	rd lmac mml/address
 	bond_snapshot before mm0 "$SYS" "$PROC"
 	bond_klog_mark
@@ -162,6 +162,8 @@ slave_refuses_mac() {
 	bond_snapshot after mm0 "$SYS" "$PROC"
 	check_same_state "$before" "$after" "mm0 and its slaves after the refused MAC"
 	bond_check_file "$SYS/mms1/address" $NEWMAC "MAC of mms1 (changed back)"
+	klog=$(bond_klog_since)
+	check_match "$klog" "mm0: \(slave mmv\): refused MAC" "kernel log for the refused MAC"
 	bct_ping_all m 2 -i 0.2 -W 2 10.0.7.2
 	bct_ok bct_ip m link del mm0
 }

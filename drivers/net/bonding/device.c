@@ -358,7 +358,12 @@ static int bnd_change_mtu(struct net_device *dev, int new_mtu)
 
 static int bnd_slave_mac(struct slave *s, const void *addr)
 {
-	return bnd_slave_set_mac(s->dev, addr, NULL);
+	int err = bnd_slave_set_mac(s->dev, addr, NULL);
+
+	if (err)
+		netdev_err(s->bond->dev, "(slave %s): refused MAC %pM (%d); bond MAC unchanged\n",
+			   s->dev->name, addr, err);
+	return err;
 }
 
 static void bnd_slave_mac_back(struct slave *s, const void *addr)
