@@ -425,6 +425,18 @@ static int bnd_enslave_mac(struct bnd_bond *bond, struct net_device *sdev,
 	return bnd_slave_set_mac(sdev, bond->b.dev->dev_addr, extack);
 }
 
+/*
+ * A slave no longer belongs to a bond. A slave that is a bond itself keeps
+ * IFF_BONDING: with IFF_MASTER that flag is what makes it a bond master
+ * (netif_is_bond_master()), for us when it is enslaved again and for the
+ * rest of the kernel.
+ */
+static void bnd_slave_clear_bonding(struct net_device *sdev)
+{
+	if (!bnd_is_our_bond(sdev))
+		sdev->priv_flags &= ~IFF_BONDING;
+}
+
 static void bnd_slave_kobj_release(struct kobject *kobj)
 {
 	struct bnd_slave *slave = bnd_slave_from_s(to_slave(kobj));
@@ -679,7 +691,7 @@ err_vlans:
 	synchronize_rcu();
 	vlan_vids_del_by_dev(sdev, dev);
 err_close:
-	sdev->priv_flags &= ~IFF_BONDING;
+	bnd_slave_clear_bonding(sdev);
 	dev_close(sdev);
 err_restore_mac:
 	bnd_compat_addrconf_on(sdev);
@@ -765,7 +777,7 @@ static int __bnd_release(struct bnd_bond *bond, struct net_device *sdev,
 		bnd_slave_unsync_filters(bond, sdev, old_flags);
 
 	dev_close(sdev);
-	sdev->priv_flags &= ~IFF_BONDING;
+	bnd_slave_clear_bonding(sdev);
 	bnd_compat_addrconf_on(sdev);
 	if (!ether_addr_equal(sdev->dev_addr, s->perm_hwaddr))
 		bnd_slave_set_mac(sdev, s->perm_hwaddr, NULL);
