@@ -440,7 +440,8 @@ module_params() {
 	local p b i lines l ok want=()
 	check_ok modprobe -r bonding
 	bond_klog_mark
-	for p in miimon=abc mode=nosuch num_grat_arp=256 mode=7 lp_interval=0; do
+	for p in miimon=abc mode=nosuch num_grat_arp=256 mode=7 lp_interval=0 \
+		tx_queues=0 tx_queues=256 tx_queues=abc max_bonds=-1 max_bonds=1025; do
 		check_fail modprobe bonding "$p"
 		check_false "bonding is not loaded after modprobe bonding $p" test -e /sys/module/bonding
 		want+=("$p")
@@ -453,7 +454,7 @@ module_params() {
 		while ((i < ${#lines[@]})); do
 			l=${lines[i]}
 			i=$((i + 1))
-			if [[ $l == *"bonding: "*"${p%%=*}"[\ :=\(]* ]]; then
+			if [[ $l == *"bonding: "*"${p%%=*}"[\ :=\(\']* ]]; then
 				ok=1
 				break
 			fi
@@ -465,10 +466,12 @@ module_params() {
 	check_ok modprobe bonding max_bonds=1 updelay=200 mode=active-backup miimon=100 \
 		downdelay=300 xmit_hash_policy=layer2+3 num_grat_arp=3 primary_reselect=better \
 		fail_over_mac=active resend_igmp=4 min_links=1 lp_interval=2 use_carrier=0 \
-		all_slaves_active=1 arp_all_targets=all
+		all_slaves_active=1 arp_all_targets=all tx_queues=4
 	bonding_is_ours || _check_failed "bonding loaded with parameters is not ours"
 	check_ok ip link add oim type bond
 	for b in bond0 oim; do
+		lines=("$SYS/$b"/queues/tx-*)
+		check_eq "${#lines[@]}" 4 "$b transmit queues (tx_queues=4)"
 		bond_opt_is $b mode "active-backup 1" "$b mode"
 		bond_opt_is $b miimon 100 "$b miimon"
 		bond_opt_is $b updelay 200 "$b updelay"
@@ -488,6 +491,8 @@ module_params() {
 	check_ok modprobe bonding max_bonds=0
 	bonding_is_ours || _check_failed "bonding reloaded with max_bonds=0 is not ours"
 	check_ok ip link add oim type bond
+	lines=("$SYS/oim"/queues/tx-*)
+	check_eq "${#lines[@]}" 16 "oim transmit queues (default tx_queues 16)"
 	bond_opt_is oim mode "balance-rr 0" "default mode again"
 	bond_opt_is oim miimon 0 "default miimon again"
 	bond_opt_is oim xmit_hash_policy "layer2 0" "default xmit_hash_policy again"
