@@ -21,7 +21,7 @@
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 . "$LIB_DIR/bond_lib.sh"
 
-require_cmd ping nsenter
+require_cmd ping nsenter taskset
 
 SINK=10.0.0.99
 SINK_MAC=02:00:00:00:00:99
@@ -167,9 +167,86 @@ rr_bond_counters() {
 	fi
 }
 
+# rr_sequence VAR N: N datagrams from rrb to the sink, one at a time from
+# one CPU (the rotation counter is per CPU), reading the slaves' counters
+# after each; VAR := the slave each left on, a digit 1-3 per datagram ("x"
+# if not exactly one slave counted exactly one frame). One process, builtins
+# only: the sysfs of b is mounted, /dev/udp is bash's.
+rr_sequence() {
+	local out
+	out=$(bct_in b taskset -c 0 bash -c '
+		d=$1 n=$2 seq=
+		local_c=()
+		exec 3>"/dev/udp/$3/30001" || exit 1
+		for k in 1 2 3; do read -r "local_c[k]" <"$d/rrbs$k/statistics/tx_packets"; done
+		for ((i = 0; i < n; i++)); do
+			echo x >&3
+			m=0 hit=x
+			for k in 1 2 3; do
+				read -r v <"$d/rrbs$k/statistics/tx_packets"
+				((v == local_c[k])) && continue
+				((v == local_c[k] + 1)) && hit=$k || m=9
+				m=$((m + 1))
+				local_c[k]=$v
+			done
+			((m == 1)) || hit=x
+			seq+=$hit
+		done
+		echo "$seq"' _ "${BCT_SYS[b]}/class/net" "$2" "$SINK" 2>&1)
+	printf -v "$1" '%s' "$out"
+	log "slaves of $2 datagrams in turn: $out"
+}
+
+# seq_runs SEQ: "RUNS REPEATS BAD": runs of one slave, steps that stay on
+# the slave, steps to another slave that is not the next in order.
+seq_runs() {
+	local s=$1 i runs=1 rep=0 bad=0 p c
+	for ((i = 1; i < ${#s}; i++)); do
+		p=${s:i-1:1} c=${s:i:1}
+		if [[ $c == "$p" ]]; then
+			rep=$((rep + 1))
+		else
+			runs=$((runs + 1))
+			[[ $p == [123] && $c == $((p % 3 + 1)) ]] || bad=$((bad + 1))
+		fi
+	done
+	echo "$runs $rep $bad"
+}
+
+# check_rotation SEQ PPS: SEQ is a strict rotation, PPS frames per slave
+# (the first and last run may be cut short), in slave order.
+check_rotation() {
+	local s=$1 pps=$2 runs rep bad r len=1 i lens= badlen=0
+	read -r runs rep bad <<<"$(seq_runs "$s")"
+	check_eq "${s//[123]/}" "" "datagrams not counted on exactly one slave"
+	check_eq "$bad" 0 "steps to a slave other than the next (pps $pps)"
+	# run lengths
+	for ((i = 1; i <= ${#s}; i++)); do
+		if ((i < ${#s})) && [[ ${s:i:1} == "${s:i-1:1}" ]]; then
+			len=$((len + 1))
+			continue
+		fi
+		lens+="$len "
+		len=1
+	done
+	r=0
+	for len in $lens; do
+		r=$((r + 1))
+		((r == 1 || r == runs)) && { ((len <= pps)) || badlen=$((badlen + 1)); continue; }
+		((len == pps)) || badlen=$((badlen + 1))
+	done
+	log "runs (pps $pps): $lens"
+	check_eq "$badlen" 0 "runs whose length is not $pps (pps $pps)"
+}
+
 rr_packets_per_slave() {
 	local -A d=()
-	local v
+	local v s runs rep bad
+	bct_get v "${BCT_SYS[b]}/class/net/rrb/bonding/packets_per_slave"
+	check_eq "$v" 1 "packets_per_slave"
+	rr_sequence s 60
+	check_rotation "$s" 1
+
 	bct_ok bct_ip b link set rrb type bond packets_per_slave 4
 	bct_get v "${BCT_SYS[b]}/class/net/rrb/bonding/packets_per_slave"
 	check_eq "$v" 4 "packets_per_slave"
@@ -177,6 +254,8 @@ rr_packets_per_slave() {
 	# within 4 frames per slave.
 	rr_flood 240 d
 	check_even d $((4 * NCPU + 2)) "${RR[@]}"
+	rr_sequence s 60
+	check_rotation "$s" 4
 
 	# 0: a random slave per frame. 300 frames over 3 slaves: 100 +- 8.2
 	# (one standard deviation); 50 is six of them.
@@ -184,6 +263,19 @@ rr_packets_per_slave() {
 	d=()
 	rr_flood 300 d
 	check_even d 50 "${RR[@]}"
+	# ... and no rotation: of 149 steps between 150 frames sent from one
+	# CPU, strict rotation repeats a slave on none; an independent uniform
+	# choice on each with probability 1/3 (Binomial(149, 1/3): 49.7 +- 5.8).
+	# At least 20 repeats: a correct random choice has fewer with
+	# probability 7.5e-9.
+	rr_sequence s 150
+	check_eq "${s//[123]/}" "" "datagrams not counted on exactly one slave"
+	read -r runs rep bad <<<"$(seq_runs "$s")"
+	log "packets_per_slave 0: $rep of 149 steps stay on the slave, $runs runs"
+	((rep >= 20)) || _check_failed "packets_per_slave 0: only $rep of 149 steps stay on the same slave (want >= 20): a rotation, not a random choice"
+	for v in 1 2 3; do
+		[[ $s == *$v* ]] || _check_failed "packets_per_slave 0: rrbs$v never chosen in 150 frames"
+	done
 	bct_ok bct_ip b link set rrb type bond packets_per_slave 1
 }
 
