@@ -399,7 +399,61 @@ broadcast() {
 	done
 }
 
-ktap_plan 9
+# VLAN 10 on each bond (10.0.10.1/.11/.21) and on the client's eth0
+# (10.0.10.2): every tagged echo is answered (the client has the address
+# only on its VLAN device, so a request that lost its tag goes unanswered,
+# and the bond's VLAN device must get the tagged replies back). balance-rr
+# spreads them evenly, balance-xor (layer2: one destination MAC) keeps them
+# on one slave, broadcast sends each on every slave.
+vlans() {
+	local -A before=() d=()
+	local i n bd o res tx rx dup
+	bct_ip cl -batch - <<-EOF || { _check_failed "VLAN on the client"; return 1; }
+		link add link eth0 name eth0.10 type vlan id 10
+		addr add 10.0.10.2/24 dev eth0.10
+		link set eth0.10 up
+	EOF
+	for i in "b rrb 1" "x rxb 11" "y rbc 21"; do
+		read -r n bd o <<<"$i"
+		bct_ip "$n" -batch - <<-EOF || { _check_failed "VLAN on $bd"; return 1; }
+			link add link $bd name $bd.10 type vlan id 10
+			addr add 10.0.10.$o/24 dev $bd.10
+			link set $bd.10 up
+		EOF
+	done
+
+	log "balance-rr"
+	bct_ping_all b 1 -W 2 10.0.10.2
+	bct_snap b before "${RR[@]}"
+	bct_ping_all b 60 -q -i 0.01 -W 2 10.0.10.2
+	deltas b before d "${RR[@]}"
+	((TOTAL >= 60 && TOTAL <= 62)) || _check_failed "slaves sent $TOTAL frames for 60 tagged echoes"
+	check_even d $((NCPU + 2)) "${RR[@]}"
+
+	log "balance-xor (layer2)"
+	bct_ping_all x 1 -W 2 10.0.10.2
+	bct_snap x before "${XOR[@]}"
+	bct_ping_all x 30 -q -i 0.01 -W 2 10.0.10.2
+	deltas x before d "${XOR[@]}"
+	check_one_slave d 30 "${XOR[@]}"
+
+	log "broadcast"
+	bct_ping_all y 1 -W 2 10.0.10.2
+	bct_snap y before rbcs1 rbcs2 rbcs3
+	bct_ping res y -q -i 0.05 -c 10 -W 2 10.0.10.2
+	read -r tx rx dup <<<"$res"
+	check_eq "$tx/$rx" "10/10" "tagged echoes sent/answered"
+	((dup >= 18 && dup <= 20)) || _check_failed "$dup duplicate replies, want 18..20"
+	deltas y before d rbcs1 rbcs2 rbcs3
+	for i in rbcs1 rbcs2 rbcs3; do
+		((d[$i] >= 10 && d[$i] <= 12)) || _check_failed "$i sent ${d[$i]} frames for 10 tagged echoes"
+	done
+	bct_ip b link del rrb.10
+	bct_ip x link del rxb.10
+	bct_ip y link del rbc.10
+}
+
+ktap_plan 10
 dmesg_mark
 run_test topology topology
 run_test rr_even_split rr_even_split
@@ -409,5 +463,6 @@ run_test rr_failover_and_return rr_failover
 run_test xor_layer34_spreads_flows xor_layer34
 run_test xor_layer2_one_slave xor_layer2
 run_test broadcast_every_slave broadcast
+run_test vlan_on_rr_xor_broadcast vlans
 run_test no_kernel_splat dmesg_check_clean "trunk mode traffic"
 ktap_finish
