@@ -189,17 +189,36 @@ churn() {
 
 alb_churn() { churn balance-alb 6; }
 
-# The alb bond goes down and up UPDOWN times under traffic: its RLB and
-# TLB state is built at every open and freed at every close.
+# The alb bond goes down and up (UPDOWN times per batch, batches until the
+# loop ran UPDOWN_MIN_MS) under traffic: its RLB and TLB state is built at
+# every open and freed at every close, while the clients' echo requests
+# (20 a second together) keep arriving on the slaves: the bond counts at
+# least a quarter of them during the loop (its rx counter counts what its
+# slaves hand it, up or down), or the loop never raced a receive.
+UPDOWN_MIN_MS=2000
 alb_updown() {
-	local i batch=
+	local i batch= n=0 t0 t1 rx0 rx1 want
 	pings_start
 	snapshot alb-updown
 	for ((i = 0; i < UPDOWN; i++)); do
 		batch+="link set clb down"$'\n'"link set clb up"$'\n'
 	done
-	bct_ok bct_ip b -batch - <<<"$batch"
-	log "down/up done at ${SECONDS}s"
+	# the pings are on
+	bct_stat rx0 b clb rx_packets
+	bct_ok bct_wait_until 5 eval "bct_stat rx1 b clb rx_packets; ((rx1 - rx0 >= 4))"
+	bct_stat rx0 b clb rx_packets
+	bct_ms t0
+	t1=$t0
+	while ((n == 0 || t1 - t0 < UPDOWN_MIN_MS)); do
+		bct_ip b -batch - <<<"$batch" || { _check_failed "down/up batch failed after $n cycles"; break; }
+		n=$((n + UPDOWN))
+		bct_ms t1
+	done
+	bct_stat rx1 b clb rx_packets
+	want=$(((t1 - t0) * 20 / 1000 / 4))
+	log "down/up done at ${SECONDS}s: $n cycles in $((t1 - t0)) ms; the bond received $((rx1 - rx0)) frames meanwhile (want >= $want)"
+	check_true "the bond went down and up $n >= $UPDOWN times" test "$n" -ge "$UPDOWN"
+	check_true "frames received during the loop: $((rx1 - rx0)) >= $want" test $((rx1 - rx0)) -ge "$want"
 	bct_ok bct_wait_until 10 ready
 	pings_stop
 	answered

@@ -135,11 +135,24 @@ reader() {
 	echo "$n $e" >"$TMPD/reader"
 }
 
+# Frames that reached the slaves while switch_mode ran (the bond closing,
+# releasing, changing mode, enslaving, opening), and how long it ran: the
+# storm (100 ARPs a second) must keep arriving through the switches, or
+# they raced nothing.
+SW_RX=0
+SW_MS=0
+
 # One step in MODE: ARPs arrive; alb learns (c1 included), other modes do
 # not look at them; an alb bond taken down forgets everything.
 step() {
-	local mode=$1 seen0 seen1 rx0 rx1 v w
+	local mode=$1 seen0 seen1 rx0 rx1 v w t0 t1
+	slave_rx rx0
+	bct_ms t0
 	switch_mode "$mode"
+	bct_ms t1
+	slave_rx rx1
+	SW_RX=$((SW_RX + rx1 - rx0))
+	SW_MS=$((SW_MS + t1 - t0))
 	rs seen0 "RLB ARP Seen"
 	slave_rx rx0
 	check_ok bct_in c1 ping -q -c 1 -W 3 $BOND_IP
@@ -194,6 +207,10 @@ modes_cycle() {
 	log "reader: $n rounds, $e failed reads"
 	check_eq "$e" 0 "failed reads of rlb_hash_table, /proc/net/bonding and rlb_stats"
 	check_ok test "$n" -ge 10
+	# A quarter of the storm's rate: one frame per 40 ms of switching.
+	log "the slaves received $SW_RX frames during $SW_MS ms of mode switches"
+	check_true "frames received during the mode switches: $SW_RX >= $((SW_MS / 40))" \
+		test "$SW_RX" -ge $((SW_MS / 40))
 }
 
 # While up, a mode change is refused and changes nothing.

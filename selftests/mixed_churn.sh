@@ -231,8 +231,16 @@ delete_netns() {
 	check_ok wait_until 30 _ports_gone 'c[zw]p[0-9]'
 }
 
+# The floods must be on before the loop starts and reach the slaves (and,
+# whenever ca is up, its RLB code) while it runs: the loop runs at least
+# LOOPS times, during it the slaves receive at least LOOP_RX frames and RLB
+# sees at least LOOP_SEEN ARPs (the floods send 1600 frames a second, the
+# background storms 350 more), and each flood sent at least a quarter of
+# its rate over the loop's time (a loop beside dead floods tests nothing).
+LOOP_RX=500
+LOOP_SEEN=20
 tight_loop() {
-	local done=0 t0 chunk=25 k b=
+	local done=0 t0 t1 us0 us1 chunk=25 k b= rx0 rx1 seen0 seen1 f
 	for ((k = 0; k < chunk; k++)); do
 		b+="link set ca down"$'\n'"link set ca up"$'\n'
 	done
@@ -242,13 +250,41 @@ tight_loop() {
 	mx_storm F2 cc eth0 --sources 1000 --src-ip 10.60.170.0 --src-mac 02:f5:00:00:00:00 \
 		--mix req=60,reply=40 --target-ip 10.60.0.1 --target-mac "$(mx_mac cas1)" --rate 800 \
 		--duration "$STORM_DUR"
+	# Both floods sending (each names its own slave's MAC as the target).
+	_mx_get_storm_rx() { read -r MX_V <"$(mx_sysfs h)/class/net/$1/statistics/rx_packets"; }
+	_flooding() {
+		local a b
+		_mx_get_storm_rx cas1; a=$MX_V
+		_mx_get_storm_rx cas2; b=$MX_V
+		((a >= $1 + 200 && b >= $2 + 200))
+	}
+	_mx_get_storm_rx cas1; rx0=$MX_V
+	_mx_get_storm_rx cas2; rx1=$MX_V
+	check_ok mx_wait 10 _flooding "$rx0" "$rx1"
+	_mx_get_rx ca; rx0=$MX_V
+	_mx_get_rlb ca "ARP Seen"; seen0=$MX_V
 	t0=$SECONDS
+	us0=${EPOCHREALTIME/./}
 	while ((done < LOOPS && SECONDS - t0 < LOOP_BUDGET)); do
 		ns_ip h -batch - <<<"$b" || { _check_failed "down/up batch failed after $done"; break; }
 		done=$((done + chunk))
 	done
-	log "ca went down and up $done times in $((SECONDS - t0)) s"
+	t1=$SECONDS
+	us1=${EPOCHREALTIME/./}
+	_mx_get_rx ca; rx1=$MX_V
+	_mx_get_rlb ca "ARP Seen"; seen1=$MX_V
+	log "ca went down and up $done times in $((t1 - t0)) s; meanwhile its slaves received $((rx1 - rx0)) frames, RLB saw $((seen1 - seen0)) ARPs"
+	check_true "the loop ran $done >= $LOOPS times" test "$done" -ge "$LOOPS"
+	check_true "frames received by ca's slaves during the loop: $((rx1 - rx0)) >= $LOOP_RX" \
+		test $((rx1 - rx0)) -ge $LOOP_RX
+	check_true "ARPs seen by ca's RLB during the loop: $((seen1 - seen0)) >= $LOOP_SEEN" \
+		test $((seen1 - seen0)) -ge $LOOP_SEEN
 	mx_storm_stop F1 F2
+	for f in F1 F2; do
+		_mx_get_storm "$f" sent
+		check_true "flood $f sent ${MX_V:-nothing}, >= $(((us1 - us0) / 5000)) (a quarter of 800/s over the loop's $(((us1 - us0) / 1000)) ms)" \
+			test "${MX_V:-0}" -ge $(((us1 - us0) / 5000))
+	done
 	check_ok mx_wait 10 mx_bond_ready ca
 	check_ok mx_wait 10 _seen_grows ca "$(mx_rlb ca "ARP Seen")" 100
 	table_on_slaves ca
