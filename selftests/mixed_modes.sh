@@ -18,6 +18,11 @@
 # Several alb bonds: each on its own bridge, each stormed with its own
 # clients and with requests for the others' addresses; each table holds
 # only its own clients.
+# ARP monitor: a balance-rr bond with arp_interval (its own ARP receive
+# hook) beside an alb bond on one bridge, under a storm asking for both:
+# the rr bond's slaves stay up, one cut off from the switch goes down and
+# comes back, its RLB counters stay zero; the alb bond learns exactly its
+# own clients.
 # VLAN: an alb bond under VLAN 100 learns the tagged clients of the VLAN's
 # address, and purges them when the VLAN goes. Bridge: an alb bond that is
 # a port of a bridge in the bond namespace sees the storm but learns no
@@ -187,6 +192,79 @@ alb_side_by_side() {
 	mx_bond_del m0a m1a m2a
 }
 
+# ---- balance-rr with the ARP monitor beside balance-alb, under a storm
+# ra: balance-rr, arp_interval 100, target 10.46.0.100 (c2), 10.46.0.1/16;
+# rb: balance-alb, 10.47.0.1/16; both on br2. The noise storm (malformed
+# frames too) asks for ra's address, the learning storm for rb's: every
+# frame on ra's slaves goes through ra's ARP hook, which must keep them up
+# and never run RLB code.
+ARP_DUR=$(mx_scale 8)
+
+_mii() { read -r MX_V <"${MX_SYSFS[h]}/class/net/$1/bonding_slave/mii_status"; }
+_mii_is() { _mii "$1" && [[ $MX_V == "$2" ]]; }
+
+rr_arpmon_beside_alb() {
+	local t0 bad=0 n=0
+	ns_ip c2 -batch - <<-EOF || { _check_failed "addresses on c2"; return 1; }
+		addr add 10.46.0.100/16 dev eth0
+		addr add 10.47.0.100/16 dev eth0
+	EOF
+	ns_ip h -batch - <<-EOF || { _check_failed "bond ra"; return 1; }
+		link add ra type bond mode balance-rr arp_interval 100 arp_ip_target 10.46.0.100
+		link add ras1 type veth peer name rap1 netns $(ns sw)
+		link add ras2 type veth peer name rap2 netns $(ns sw)
+		link set ras1 master ra
+		link set ras2 master ra
+		link set ra up
+		addr add 10.46.0.1/16 dev ra
+	EOF
+	ns_ip sw -batch - <<-EOF || { _check_failed "ports of ra"; return 1; }
+		link set rap1 master br2
+		link set rap1 up
+		link set rap2 master br2
+		link set rap2 up
+	EOF
+	mx_bond --br br2 --ip 10.47.0.1/16 rb balance-alb 2 || return 1
+	check_ok mx_wait 10 mx_bond_ready ra
+	check_ok mx_wait 10 mx_bond_ready rb
+	check_eq "$(mx_cat "${MX_SYSFS[h]}/class/net/ra/bonding/arp_interval")" 100 "ra arp_interval"
+	mx_snap ra
+	mx_snap rb
+	mx_storm RL sw u-br2 --sources $LEARN_N --src-ip 10.47.128.0 --src-mac 02:e5:00:00:00:00 \
+		--mix req=1 --target-ip 10.47.0.1 --rate 150 --count $((2 * LEARN_N)) --duration "$ARP_DUR"
+	mx_storm RN sw u-br2 --sources 500 --src-ip 10.46.128.0 --src-mac 02:e6:00:00:00:00 \
+		--mix req=40,reply=30,grat=30 --target-ip 10.46.0.1 --random --malformed all \
+		--malformed-ratio 0.1 --rate 300 --duration "$ARP_DUR"
+	# The storm reaches ra's slaves, and for 2 s ra's slaves never leave "up".
+	check_ok mx_wait 10 _rx_grows ra "${MX_SNAP_RX[ra]}" 200
+	t0=${EPOCHREALTIME/./}
+	while ((${EPOCHREALTIME/./} - t0 < 2000000)); do
+		_mii_is ras1 up && _mii_is ras2 up || bad=$((bad + 1))
+		n=$((n + 1))
+		mx_sleep 0.05
+	done
+	check_eq "$bad" 0 "samples of $n in which a slave of ra was not up under the storm"
+	check_eq "$(mx_cat "${MX_SYSFS[h]}/class/net/ras1/bonding_slave/link_failure_count")" 0 \
+		"ras1 link failures under the storm"
+	log "ras2 is cut off from the switch (and from the storm)"
+	check_ok ns_ip sw link set rap2 nomaster
+	check_ok mx_wait 10 _mii_is ras2 down
+	check_ok _mii_is ras1 up
+	check_eq "$(mx_cat "${MX_SYSFS[h]}/class/net/ra/carrier")" 1 "ra carrier with ras1 up"
+	check_ok ns_ip sw link set rap2 master br2
+	check_ok mx_wait 10 _mii_is ras2 up
+	mx_storm_wait RL
+	mx_storm_stop RN
+	check_eq "$(mx_rlb_text ra)" "$MX_RLB_ZERO" "ra (balance-rr, ARP monitor) rlb_stats"
+	check_eq "$(mx_cat "$(mx_table_file ra)")" "" "ra debugfs rlb_hash_table"
+	mx_sources 10.47.128.0 02:e5:00:00:00:00 "$(asked RL)" >"$MX_TMP/expect-rb"
+	mx_check_table rb 10.47.0.1 "$MX_TMP/expect-rb"
+	check_eq "$(mx_ping c2 10.46.0.1 3)" 3 "c2 -> ra"
+	check_eq "$(mx_ping c2 10.47.0.1 3)" 3 "c2 -> rb"
+	mx_bond_del ra rb
+}
+_rx_grows() { _mx_get_rx "$1" && ((MX_V >= $2 + $3)); }
+
 # ---- alb under a VLAN, and alb in a bridge
 vb_setup() {
 	# No periodic learning packets: for an upper device (VLAN, bridge)
@@ -261,7 +339,7 @@ bridge_test() {
 
 # ---- main
 npairs=$((${#IMPL[@]} * (${#IMPL[@]} - 1) / 2))
-ktap_plan $((1 + npairs + 3 + 1))
+ktap_plan $((1 + npairs + 4 + 1))
 mx_mark
 mx_run setup setup
 log "==== all modes side by side on br0: ${IMPL[*]}"
@@ -279,6 +357,7 @@ for ((i = 0; i < ${#IMPL[@]}; i++)); do
 done
 mx_bond_del "${dels[@]}"
 mx_run several_alb_bonds_each_own_clients alb_side_by_side
+mx_run rr_arp_monitor_beside_alb_under_storm rr_arpmon_beside_alb
 mx_run alb_under_vlan_learns_and_purges_tagged_clients vlan_test
 mx_run alb_in_host_bridge_sees_storm_learns_nothing bridge_test
 mx_bond_del mv mb
