@@ -568,12 +568,23 @@ void bnd_rlb_tick(struct bnd_bond *bond)
 			rlb->update_delay = BND_RLB_UPDATE_DELAY;
 	}
 	spin_unlock_bh(&bond->b.mode_lock);
-	rcu_read_unlock();
 
+	/*
+	 * Each update's skb->dev is the slave device its client was assigned
+	 * to, and the skb holds no reference on it. The assignment is made
+	 * and withdrawn under mode_lock (bnd_rlb_assign; bnd_rlb_slave_gone,
+	 * which a slave runs as it leaves the bond, also when its device is
+	 * unregistered, from the NETDEV_UNREGISTER notifier). The unregister
+	 * path frees the device only after the synchronize_net() that follows
+	 * those notifiers. This read-side section began before we read the
+	 * assignments, so it ends before that grace period can: transmit
+	 * inside it, never after rcu_read_unlock().
+	 */
 	while ((skb = __skb_dequeue(&out)) != NULL) {
 		arp_xmit(skb);
 		atomic64_inc(&bond->rlb.updates);
 	}
+	rcu_read_unlock();
 
 	/* The active slave listened for a dead slave's MAC long enough. */
 	if (rlb->promisc && ++rlb->promisc_ticks >= BND_RLB_PROMISC_TICKS &&
