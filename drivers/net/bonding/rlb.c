@@ -107,6 +107,7 @@ static const struct rhashtable_params bnd_rlb_server_params = {
 
 static struct kmem_cache *bnd_rlb_cache;
 
+/* Control paths and views: see bnd_lb(). */
 static struct bnd_rlb *bnd_rlb_of(struct bnd_bond *bond)
 {
 	struct bnd_lb *lb = bnd_lb(bond);
@@ -301,9 +302,9 @@ out:
  * that slave's MAC; our requests are broadcast with the bond's MAC, which
  * every client of that address hears, so those clients are re-told.
  */
-struct slave *bnd_rlb_arp_xmit(struct bnd_bond *bond, struct sk_buff *skb)
+struct slave *bnd_rlb_arp_xmit(struct bnd_bond *bond, struct bnd_rlb *rlb,
+			       struct sk_buff *skb)
 {
-	struct bnd_rlb *rlb = bnd_rlb_of(bond);
 	struct bnd_rlb_server *srv;
 	struct net_device *owner;
 	struct bnd_arp *arp;
@@ -380,14 +381,16 @@ static void bnd_rlb_purge_server(struct bnd_bond *bond, struct bnd_rlb *rlb,
 int bnd_rlb_recv(const struct sk_buff *skb, struct bonding *b, struct slave *s)
 {
 	struct bnd_bond *bond = bnd_from_b(b);
-	struct bnd_rlb *rlb = bnd_lb(bond)->rlb;
+	struct bnd_lb *lb = bnd_lb_rcu(bond);
+	struct bnd_rlb *rlb = lb ? lb->rlb : NULL;
 	struct bnd_rlb_key key;
 	struct bnd_rlb_server *srv;
 	struct bnd_rlb_client *c;
 	struct bnd_arp _arp;
 	const struct bnd_arp *arp;
 
-	if (skb->protocol != htons(ETH_P_ARP))
+	/* The hook is published only while rlb exists (bnd_open()). */
+	if (skb->protocol != htons(ETH_P_ARP) || unlikely(!rlb))
 		return RX_HANDLER_ANOTHER;
 	atomic64_inc(&bond->rlb.arp_seen);
 	arp = skb_header_pointer(skb, 0, sizeof(_arp), &_arp);
