@@ -1,13 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout=300
+# timeout=600
 #
 # balance-alb RLB with many clients and with its cap, rlb_max_clients.
 #
 # A storm of ARP requests from 4096 distinct clients (./arp_storm in a
 # namespace on the same bridge) reaches a 4-slave alb bond: the bond learns
 # every one of them, refuses none, and puts about a quarter on each slave
-# (within 10%; the distribution is logged). Reloaded with
+# (within 10%; the distribution is logged). With 4096 clients every client
+# that must be told is told exactly 4 times (2 replies each), though RLB
+# works through them a bounded number per tick: when a backup slave fails,
+# when it comes back, after a broadcast ARP request of the bond; a unicast
+# probe re-tells its target only. Reloaded with
 # rlb_max_clients=256, a bond learns exactly 256 of 1001 clients and counts
 # the rest as refused, while a learned and a refused real client both keep
 # working; an out-of-range rlb_max_clients refuses the module load with a
@@ -147,6 +151,86 @@ many_clients() {
 	teardown
 }
 
+# settled: RLB Updates Sent stays put for longer than the delay between two
+# rounds of updates (2 s): nothing is left to tell.
+settled() {
+	local a b
+	pf a "RLB Updates Sent" || return 1
+	bct_sleep 2.5
+	pf b "RLB Updates Sent" && [[ $a == "$b" ]]
+}
+
+# clients_on VAR SLAVE: /proc RLB Clients of SLAVE.
+clients_on() { pf "$1" "RLB Clients" "$2"; }
+
+# Every client that must be told is told BND_RLB_UPDATE_TRIES (4) times,
+# 2 ARP replies each, however many there are: RLB works through them a
+# bounded number per tick. 4096 clients on 4 slaves: a backup slave fails
+# (its ~1024 clients move), comes back (clients move back), the bond
+# broadcasts an ARP request (every client not on the active slave is
+# re-told), and one client gets a unicast probe (only it is re-told).
+told_at_scale() {
+	local n=4096 v u0 r0 r1 moved act s i sum=0 fail
+	topology 4 || return 1
+	check_ok ns_exec srv sysctl -qw net.ipv4.neigh.$B.mcast_solicit=1 \
+		net.ipv4.neigh.$B.ucast_solicit=1 net.ipv4.neigh.$B.delay_first_probe_time=1
+	check_ok bct_in st ./arp_storm -i eth0 --sources $n --src-ip 198.18.16.1 \
+		--src-mac 02:5a:00:00:00:01 --target-ip $BOND_IP --count $n --rate 1000 --batch 16
+	learned() { pf v "RLB Clients Added" && ((v >= n)); }
+	check_ok bct_wait_until 90 learned || return 1
+	check_ok bct_wait_until 60 settled
+	pf act "Currently Active Slave"
+
+	# A backup slave fails: each of its clients is told 4 times.
+	for s in as1 as2 as3 as4; do [[ $s != "$act" ]] && { fail=$s; break; }; done
+	clients_on moved "$fail"
+	pf u0 "RLB Updates Sent"
+	pf r0 "RLB Clients Reassigned"
+	log "failing $fail with $moved clients"
+	check_ok ns_ip sw link set "sp${fail#as}" down
+	gone() { clients_on v "$fail" && ((v == 0)); }
+	check_ok bct_wait_until 30 gone
+	check_ok bct_wait_until 60 settled
+	pf r1 "RLB Clients Reassigned"
+	check_eq "$((r1 - r0))" "$moved" "RLB Clients Reassigned growth (the clients of $fail)"
+	pf v "RLB Updates Sent"
+	check_eq "$((v - u0))" "$((moved * 8))" "updates sent for $moved moved clients (4 rounds of 2)"
+
+	# It comes back: the clients rebalanced onto it are told 4 times each.
+	pf u0 "RLB Updates Sent"
+	check_ok ns_ip sw link set "sp${fail#as}" up
+	back() { clients_on v "$fail" && ((v >= n / 4 - 1)); }
+	check_ok bct_wait_until 60 back
+	check_ok bct_wait_until 60 settled
+	pf r0 "RLB Clients Reassigned"
+	clients_on moved "$fail"
+	log "$moved clients moved back onto $fail (Reassigned now $r0)"
+	pf v "RLB Updates Sent"
+	check_eq "$((v - u0))" "$((moved * 8))" "updates sent for the $moved clients moved back"
+
+	# A broadcast ARP request of ours: the clients of every slave but the
+	# active one are re-told, 4 times each.
+	for s in as1 as2 as3 as4; do
+		[[ $s == "$act" ]] && continue
+		clients_on v "$s"
+		sum=$((sum + v))
+	done
+	pf u0 "RLB Updates Sent"
+	bct_in srv ping -q -c 1 -W 1 198.18.250.250 >/dev/null 2>&1
+	check_ok bct_wait_until 60 settled
+	pf v "RLB Updates Sent"
+	check_eq "$((v - u0))" "$((sum * 8))" "updates after our broadcast ARP request ($sum clients off the active slave)"
+
+	# A unicast probe of ours reaches one client: only it is re-told.
+	pf u0 "RLB Updates Sent"
+	check_ok ns_ip srv neigh replace 198.18.16.9 lladdr 02:5a:00:00:00:09 dev $B nud stale
+	bct_in srv ping -q -c 1 -W 1 198.18.16.9 >/dev/null 2>&1
+	check_ok bct_wait_until 60 settled
+	pf v "RLB Updates Sent"
+	check_eq "$((v - u0))" 8 "updates after a unicast ARP probe of one client"
+	teardown
+}
+
 # rlb_max_clients=256: 256 learned of 1001, the rest refused; a learned and
 # a refused real client both talk to the bond.
 cap() {
@@ -210,10 +294,11 @@ bad_param() {
 	bonding_is_ours || _check_failed "bonding loaded again is not ours"
 }
 
-ktap_plan 4
+ktap_plan 5
 neigh_room
 dmesg_mark
 run_test many_clients_balanced many_clients
+run_test every_client_told_at_scale told_at_scale
 run_test rlb_max_clients_cap cap
 run_test rlb_max_clients_out_of_range bad_param
 run_test no_kernel_splat dmesg_check_clean "RLB scale and cap"

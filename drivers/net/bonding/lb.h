@@ -17,10 +17,17 @@
 #define BND_LB_TICKS_PER_SEC	10	/* lb monitor rate */
 #define BND_TLB_BUCKETS		256	/* transmit hash buckets */
 #define BND_TLB_REBALANCE_SEC	10	/* transmit rebalance period */
-#define BND_RLB_UPDATE_DELAY	(2 * BND_LB_TICKS_PER_SEC) /* after we ARP */
+#define BND_RLB_UPDATE_DELAY	(2 * HZ)	/* jiffies between rounds; after we ARP */
 #define BND_RLB_UPDATE_TRIES	4	/* rounds (2 s apart) telling a client news */
 #define BND_RLB_BURST		2	/* ARP replies per client update */
-#define BND_RLB_UPDATES_PER_TICK 4096	/* bound on updates sent per tick */
+/*
+ * RLB's work per lb monitor tick, under mode_lock, is bounded whatever the
+ * size of the table; what does not fit carries over to the next tick.
+ */
+#define BND_RLB_UPDATES_PER_TICK 1024	/* clients told (BURST replies each) */
+#define BND_RLB_MOVES_PER_TICK	256	/* clients a rebalance moves */
+#define BND_RLB_RETELL_PER_TICK	1024	/* clients of re-told servers visited */
+#define BND_RLB_CHUNK		256	/* clients per locked section (RTNL paths) */
 #define BND_RLB_PROMISC_TICKS	(10 * BND_LB_TICKS_PER_SEC)
 
 struct bnd_rlb;
