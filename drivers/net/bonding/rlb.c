@@ -362,6 +362,12 @@ static struct bnd_rlb_client *bnd_rlb_choose(struct bnd_bond *bond, struct bnd_r
 		if (is_valid_ether_addr(arp->tha))
 			ether_addr_copy(c->client_mac, arp->tha);
 		if (!c->slave || !bond_slave_can_tx(c->slave)) {
+			/*
+			 * Its slave lost carrier (or the client had none): it
+			 * moves now, before the link monitor's slave_gone would.
+			 */
+			if (c->slave)
+				atomic64_inc(&bond->rlb.reassigned);
 			bnd_rlb_assign(rlb, c, bnd_rlb_pick(bond, NULL));
 			bnd_rlb_tell(rlb, c, BND_RLB_UPDATE_TRIES, true);
 		}
