@@ -178,9 +178,11 @@ struct bnd_rlb_counters {
 	atomic64_t arp_bad;	/* ... of which malformed, ignored */
 	atomic64_t added;	/* clients learned */
 	atomic64_t reassigned;	/* clients moved to another slave */
-	atomic64_t refused;	/* clients not learned: table at its cap */
+	atomic64_t refused;	/* clients not learned: no memory */
 	atomic64_t purged;	/* clients dropped (address taken over, VLAN gone) */
 	atomic64_t updates;	/* ARP updates sent to clients */
+	atomic64_t aged;	/* clients forgotten after rlb_client_timeout idle */
+	atomic64_t evicted;	/* least recently used clients dropped at the cap */
 };
 
 /**

@@ -27,6 +27,7 @@
 #define BND_RLB_UPDATES_PER_TICK 1024	/* clients told (BURST replies each) */
 #define BND_RLB_MOVES_PER_TICK	256	/* clients a rebalance moves */
 #define BND_RLB_RETELL_PER_TICK	1024	/* clients of re-told servers visited */
+#define BND_RLB_AGE_PER_TICK	256	/* idle clients forgotten */
 #define BND_RLB_CHUNK		256	/* clients per locked section (RTNL paths) */
 #define BND_RLB_PROMISC_TICKS	(10 * BND_LB_TICKS_PER_SEC)
 

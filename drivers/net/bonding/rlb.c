@@ -10,15 +10,16 @@
  * Unlike upstream's 256 slots indexed by a byte sum of the client IP,
  * every client is kept: a resizable hash table keyed by the (client IP,
  * server IP) pair, lookups under RCU, lists of the clients of each slave
- * and of each server address, and a cap (rlb_max_clients) with a counter
- * of clients refused.
+ * and of each server address, and a cap (rlb_max_clients). Clients that
+ * have not exchanged an ARP with the bond for rlb_client_timeout seconds
+ * are forgotten; at the cap the least recently used one makes room.
  *
  * Only frames received on this bond's own slaves get here, through the
  * bond's receive hook (bnd_rlb_recv); the table exists only while that
  * hook may run. Changes are made under the bond's mode_lock, taken from
  * transmit and receive (softirq), the lb monitor and RTNL paths (process
  * context, _bh). What a locked section does is bounded: the monitor
- * works through rebalancing, re-telling and updates a bounded
+ * works through rebalancing, re-telling, ageing and updates a bounded
  * number of clients per tick, and RTNL paths that touch every client of a
  * slave drop the lock between chunks.
  */
@@ -41,6 +42,13 @@ static unsigned int rlb_max_clients = 65536;
 module_param(rlb_max_clients, uint, 0444);
 MODULE_PARM_DESC(rlb_max_clients,
 		 "balance-alb: most receive-balanced clients per bond (256-1048576, default 65536)");
+
+#define BND_RLB_TIMEOUT_MAX	86400
+static unsigned int rlb_client_timeout = 300;
+module_param(rlb_client_timeout, uint, 0444);
+MODULE_PARM_DESC(rlb_client_timeout,
+		 "balance-alb: seconds after its last ARP exchange a client is forgotten (0 never, up to 86400, default 300)");
+static u32 bnd_rlb_idle_max;	/* rlb_client_timeout in jiffies, 0: never */
 
 struct bnd_rlb_key {
 	__be32 client_ip;
@@ -67,6 +75,8 @@ enum {
  * @slave_node:	on the slave's list (or the orphan list)
  * @srv_node:	on its server's list
  * @ntt_node:	on tell_now or tell_later (when @tries > 0)
+ * @lru_node:	on rlb->lru, least recently used first
+ * @used:	jiffies of its last ARP exchange with the bond
  * @rcu:	freed after readers of the table are done
  */
 struct bnd_rlb_client {
@@ -81,6 +91,8 @@ struct bnd_rlb_client {
 	struct list_head slave_node;
 	struct list_head srv_node;
 	struct list_head ntt_node;
+	struct list_head lru_node;
+	u32 used;
 	struct rcu_head rcu;
 };
 
@@ -116,6 +128,7 @@ struct bnd_rlb {
 	struct list_head orphans;	/* clients with no usable slave */
 	struct list_head tell_now;	/* clients to tell at the next tick */
 	struct list_head tell_later;	/* ... at their @due, earliest first */
+	struct list_head lru;		/* every client, least recently used first */
 	struct list_head retell;	/* servers whose clients are being re-told */
 	unsigned int count;
 	bool rebalance;
@@ -248,6 +261,13 @@ static void bnd_rlb_assign(struct bnd_rlb *rlb, struct bnd_rlb_client *c,
 	}
 }
 
+/* @c exchanged an ARP with the bond: it is the most recently used. */
+static void bnd_rlb_touch(struct bnd_rlb *rlb, struct bnd_rlb_client *c)
+{
+	c->used = (u32)jiffies;
+	list_move_tail(&c->lru_node, &rlb->lru);
+}
+
 static void bnd_rlb_free_client(struct rcu_head *head)
 {
 	kmem_cache_free(bnd_rlb_cache, container_of(head, struct bnd_rlb_client, rcu));
@@ -272,6 +292,7 @@ static void bnd_rlb_delete(struct bnd_rlb *rlb, struct bnd_rlb_client *c)
 		bnd_slave_from_s(c->slave)->lb.rlb_count--;
 	list_del(&c->slave_node);
 	list_del(&c->ntt_node);
+	list_del(&c->lru_node);
 	list_del(&c->srv_node);
 	if (srv) {
 		srv->count--;
@@ -305,7 +326,8 @@ static struct bnd_rlb_server *bnd_rlb_server_get(struct bnd_rlb *rlb, __be32 ip,
 
 /*
  * A new client of @key, seen on VLAN @vid, its MAC @client_mac if known
- * (mode_lock held); NULL (counted as refused) at the cap or without memory.
+ * (mode_lock held). At the cap the least recently used client makes room;
+ * NULL (counted as refused) without memory.
  */
 static struct bnd_rlb_client *bnd_rlb_add(struct bnd_bond *bond, struct bnd_rlb *rlb,
 					  const struct bnd_rlb_key *key,
@@ -315,8 +337,6 @@ static struct bnd_rlb_client *bnd_rlb_add(struct bnd_bond *bond, struct bnd_rlb 
 	struct bnd_rlb_server *srv;
 	struct bnd_rlb_client *c;
 
-	if (rlb->count >= rlb_max_clients)
-		goto refused;
 	c = kmem_cache_zalloc(bnd_rlb_cache, GFP_ATOMIC);
 	if (!c)
 		goto refused;
@@ -326,6 +346,11 @@ static struct bnd_rlb_client *bnd_rlb_add(struct bnd_bond *bond, struct bnd_rlb 
 	c->vlan_id = vid;
 	INIT_LIST_HEAD(&c->slave_node);
 	INIT_LIST_HEAD(&c->ntt_node);
+	if (rlb->count >= rlb_max_clients && !list_empty(&rlb->lru)) {
+		bnd_rlb_delete(rlb, list_first_entry(&rlb->lru, struct bnd_rlb_client,
+						     lru_node));
+		atomic64_inc(&bond->rlb.evicted);
+	}
 	srv = bnd_rlb_server_get(rlb, key->server_ip, server_mac);
 	if (!srv)
 		goto free;
@@ -335,6 +360,8 @@ static struct bnd_rlb_client *bnd_rlb_add(struct bnd_bond *bond, struct bnd_rlb 
 	}
 	list_add_tail(&c->srv_node, &srv->clients);
 	srv->count++;
+	c->used = (u32)jiffies;
+	list_add_tail(&c->lru_node, &rlb->lru);
 	rlb->count++;
 	atomic64_inc(&bond->rlb.added);
 	bnd_rlb_assign(rlb, c, bnd_rlb_pick(bond, NULL));
@@ -347,8 +374,8 @@ refused:
 }
 
 /*
- * Our ARP for @arp's client goes out: find or create the client and
- * return it (mode_lock held). Runs in the transmit path.
+ * Our ARP for @arp's client goes out: find or create the client, mark it
+ * used, and return it (mode_lock held). Runs in the transmit path.
  */
 static struct bnd_rlb_client *bnd_rlb_choose(struct bnd_bond *bond, struct bnd_rlb *rlb,
 					     struct sk_buff *skb, const struct bnd_arp *arp)
@@ -371,6 +398,7 @@ static struct bnd_rlb_client *bnd_rlb_choose(struct bnd_bond *bond, struct bnd_r
 			bnd_rlb_assign(rlb, c, bnd_rlb_pick(bond, NULL));
 			bnd_rlb_tell(rlb, c, BND_RLB_UPDATE_TRIES, true);
 		}
+		bnd_rlb_touch(rlb, c);
 		return c;
 	}
 
@@ -521,6 +549,7 @@ int bnd_rlb_recv(const struct sk_buff *skb, struct bonding *b, struct slave *s)
 	c = rhashtable_lookup_fast(&rlb->clients, &key, bnd_rlb_client_params);
 	if (c && !ether_addr_equal(c->client_mac, arp->sha)) {
 		ether_addr_copy(c->client_mac, arp->sha);
+		bnd_rlb_touch(rlb, c);
 		bnd_rlb_tell(rlb, c, BND_RLB_UPDATE_TRIES, true);
 	}
 	spin_unlock_bh(&b->mode_lock);
@@ -616,6 +645,23 @@ static void bnd_rlb_retell(struct bnd_bond *bond, struct bnd_rlb *rlb)
 	}
 }
 
+/* Forget clients idle for rlb_client_timeout, oldest first. */
+static void bnd_rlb_age(struct bnd_bond *bond, struct bnd_rlb *rlb)
+{
+	unsigned int budget = BND_RLB_AGE_PER_TICK;
+	struct bnd_rlb_client *c;
+
+	if (!bnd_rlb_idle_max)
+		return;
+	for (; budget && !list_empty(&rlb->lru); budget--) {
+		c = list_first_entry(&rlb->lru, struct bnd_rlb_client, lru_node);
+		if ((u32)jiffies - c->used < bnd_rlb_idle_max)
+			break;
+		bnd_rlb_delete(rlb, c);
+		atomic64_inc(&bond->rlb.aged);
+	}
+}
+
 /*
  * Take the next round of up to @max - @n clients of @queue into the batch
  * (from index @n); of tell_later only those due. A client with rounds
@@ -672,7 +718,8 @@ static void bnd_rlb_send(struct bnd_bond *bond, const struct bnd_rlb_msg *m)
 }
 
 /*
- * Ten times a second, from the lb monitor: rebalance, re-tell, and send a round of updates, each a bounded amount of work.
+ * Ten times a second, from the lb monitor: rebalance, re-tell, age, and
+ * send a round of updates, each a bounded amount of work.
  */
 void bnd_rlb_tick(struct bnd_bond *bond)
 {
@@ -684,6 +731,7 @@ void bnd_rlb_tick(struct bnd_bond *bond)
 	if (rlb->rebalance && bnd_rlb_rebalance(bond, rlb))
 		rlb->rebalance = false;
 	bnd_rlb_retell(bond, rlb);
+	bnd_rlb_age(bond, rlb);
 	/*
 	 * Neither queue starves the other: later rounds get a quarter of the
 	 * budget if they are due, first rounds what they need of the rest,
@@ -816,22 +864,11 @@ void bnd_rlb_vlan_removed(struct bnd_bond *bond, u16 vid)
 {
 	struct bnd_rlb *rlb = bnd_rlb_of(bond);
 	struct bnd_rlb_client *c, *tmp;
-	struct list_head *iter;
-	struct slave *s;
 
 	if (!rlb)
 		return;
 	spin_lock_bh(&bond->b.mode_lock);
-	bond_for_each_slave(&bond->b, s, iter) {
-		list_for_each_entry_safe(c, tmp, &bnd_slave_from_s(s)->lb.rlb_clients,
-					 slave_node) {
-			if (c->vlan_id == vid) {
-				bnd_rlb_delete(rlb, c);
-				atomic64_inc(&bond->rlb.purged);
-			}
-		}
-	}
-	list_for_each_entry_safe(c, tmp, &rlb->orphans, slave_node) {
+	list_for_each_entry_safe(c, tmp, &rlb->lru, lru_node) {
 		if (c->vlan_id == vid) {
 			bnd_rlb_delete(rlb, c);
 			atomic64_inc(&bond->rlb.purged);
@@ -852,6 +889,7 @@ struct bnd_rlb *bnd_rlb_create(struct bnd_bond *bond)
 	INIT_LIST_HEAD(&rlb->orphans);
 	INIT_LIST_HEAD(&rlb->tell_now);
 	INIT_LIST_HEAD(&rlb->tell_later);
+	INIT_LIST_HEAD(&rlb->lru);
 	INIT_LIST_HEAD(&rlb->retell);
 	rlb->batch = kvcalloc(BND_RLB_UPDATES_PER_TICK, sizeof(*rlb->batch), GFP_KERNEL);
 	if (!rlb->batch)
@@ -880,22 +918,14 @@ static void bnd_rlb_free_server(void *ptr, void *arg)
  */
 void bnd_rlb_destroy(struct bnd_rlb *rlb)
 {
-	struct bnd_bond *bond = rlb->bond;
-	struct bnd_rlb_client *c, *tmp;
-	struct list_head *iter;
-	struct slave *s;
-
 	ASSERT_RTNL();
 	if (rlb->promisc) {
 		dev_set_promiscuity(rlb->promisc->dev, -1);
 		rlb->promisc = NULL;
 	}
-	bond_for_each_slave(&bond->b, s, iter)
-		list_for_each_entry_safe(c, tmp, &bnd_slave_from_s(s)->lb.rlb_clients,
-					 slave_node)
-			bnd_rlb_delete(rlb, c);
-	list_for_each_entry_safe(c, tmp, &rlb->orphans, slave_node)
-		bnd_rlb_delete(rlb, c);
+	while (!list_empty(&rlb->lru))
+		bnd_rlb_delete(rlb, list_first_entry(&rlb->lru, struct bnd_rlb_client,
+						     lru_node));
 	rhashtable_destroy(&rlb->clients);
 	rhashtable_free_and_destroy(&rlb->servers, bnd_rlb_free_server, NULL);
 	kvfree(rlb->batch);
@@ -941,6 +971,7 @@ void bnd_rlb_proc_show(struct seq_file *m, struct bnd_bond *bond)
 
 	seq_printf(m, "RLB Clients: %u\n", bnd_rlb_count(bond));
 	seq_printf(m, "RLB Max Clients: %u\n", rlb_max_clients);
+	seq_printf(m, "RLB Client Timeout: %u\n", rlb_client_timeout);
 	bnd_rlb_format_counters(bond, buf, sizeof(buf));
 	seq_puts(m, buf);
 }
@@ -960,11 +991,14 @@ int bnd_rlb_format_counters(struct bnd_bond *bond, char *buf, size_t size)
 			 "RLB Clients Reassigned: %lld\n"
 			 "RLB Clients Refused: %lld\n"
 			 "RLB Clients Purged: %lld\n"
-			 "RLB Updates Sent: %lld\n",
+			 "RLB Updates Sent: %lld\n"
+			 "RLB Clients Aged: %lld\n"
+			 "RLB Clients Evicted: %lld\n",
 			 atomic64_read(&r->arp_seen), atomic64_read(&r->arp_bad),
 			 atomic64_read(&r->added), atomic64_read(&r->reassigned),
 			 atomic64_read(&r->refused), atomic64_read(&r->purged),
-			 atomic64_read(&r->updates));
+			 atomic64_read(&r->updates), atomic64_read(&r->aged),
+			 atomic64_read(&r->evicted));
 }
 
 /* Clients in the table now (0 if the bond has no RLB state). */
@@ -994,6 +1028,12 @@ int bnd_rlb_init(void)
 		       rlb_max_clients);
 		return -EINVAL;
 	}
+	if (rlb_client_timeout > BND_RLB_TIMEOUT_MAX) {
+		pr_err("option rlb_client_timeout: invalid value (%u); allowed values 0 - %u\n",
+		       rlb_client_timeout, BND_RLB_TIMEOUT_MAX);
+		return -EINVAL;
+	}
+	bnd_rlb_idle_max = rlb_client_timeout * HZ;
 	bnd_rlb_cache = KMEM_CACHE(bnd_rlb_client, 0);
 	return bnd_rlb_cache ? 0 : -ENOMEM;
 }
