@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # timeout=600
 #
-# balance-alb RLB with many clients and with its cap, rlb_max_clients.
+# balance-alb RLB with many clients, its cap (rlb_max_clients) and its
+# client timeout (rlb_client_timeout).
 #
 # A storm of ARP requests from 4096 distinct clients (./arp_storm in a
 # namespace on the same bridge) reaches a 4-slave alb bond: the bond learns
@@ -11,11 +12,13 @@
 # that must be told is told exactly 4 times (2 replies each), though RLB
 # works through them a bounded number per tick: when a backup slave fails,
 # when it comes back, after a broadcast ARP request of the bond; a unicast
-# probe re-tells its target only. Reloaded with
-# rlb_max_clients=256, a bond learns exactly 256 of 1001 clients and counts
-# the rest as refused, while a learned and a refused real client both keep
-# working; an out-of-range rlb_max_clients refuses the module load with a
-# log line. The module is loaded normally again at the end (max_bonds=0).
+# probe re-tells its target only. Reloaded with rlb_max_clients=256, a bond
+# keeps the 256 most recently used of 1005 clients and evicts the others,
+# keeps busy clients through the flood, and learns a client that comes
+# afterwards; reloaded with rlb_client_timeout=8, idle clients are
+# forgotten and busy ones kept while they ask. Out-of-range values refuse
+# the module load with a log line. The module is loaded normally again at
+# the end (max_bonds=0).
 
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 . "$LIB_DIR/bond_lib.sh"
@@ -44,7 +47,8 @@ neigh_room() {
 
 # Whatever happens, leave our module loaded with its defaults.
 restore_module() {
-	[[ $(cat /sys/module/bonding/parameters/rlb_max_clients 2>/dev/null) == 65536 ]] && return
+	[[ $(cat /sys/module/bonding/parameters/rlb_max_clients 2>/dev/null) == 65536 &&
+	   $(cat /sys/module/bonding/parameters/rlb_client_timeout 2>/dev/null) == 300 ]] && return
 	modprobe -r bonding 2>/dev/null
 	modprobe bonding max_bonds=0
 }
@@ -231,10 +235,12 @@ told_at_scale() {
 	teardown
 }
 
-# rlb_max_clients=256: 256 learned of 1001, the rest refused; a learned and
-# a refused real client both talk to the bond.
+# rlb_max_clients=256: of 1001 clients the 256 most recently used are kept,
+# the others evicted as newer ones came (none refused); clients that keep
+# talking to the bond stay through a flood of new ones; a client that comes
+# after the flood is learned (and balanced) at once.
 cap() {
-	local s v m bm added refused
+	local s v m added evicted refused busy p lines l f stale=0 kept=0
 	check_ok modprobe -r bonding || return 1
 	check_ok modprobe bonding max_bonds=0 rlb_max_clients=256 || return 1
 	bonding_is_ours || _check_failed "bonding loaded with rlb_max_clients=256 is not ours"
@@ -244,62 +250,143 @@ cap() {
 	check_eq "$v" 256 "/proc RLB Max Clients"
 
 	check_ok bct_in k1 ping -q -c 2 -i 0.2 -W 3 $BOND_IP
+	# 4 busy clients, each asking every 0.1 s throughout the flood.
+	nsenter --net="/run/netns/$(ns st)" ./arp_storm -i eth0 --sources 4 --src-ip 198.18.30.1 \
+		--src-mac 02:5b:00:00:00:01 --target-ip $BOND_IP --rate 40 --duration 120 \
+		>/dev/null 2>&1 &
+	busy=$!
+	defer kill "$busy"
+	busy_known() { pf v "RLB Clients Added" && ((v >= 5)); }
+	check_ok bct_wait_until 20 busy_known
 	check_ok bct_in st ./arp_storm -i eth0 --sources 1000 --src-ip 198.18.16.1 \
-		--src-mac 02:5a:00:00:00:01 --target-ip $BOND_IP --count 1000 --rate 1000 --batch 16
-	all_answered() { pf added "RLB Clients Added" && pf refused "RLB Clients Refused" &&
-		((added + refused >= 1001)); }
+		--src-mac 02:5a:00:00:00:01 --target-ip $BOND_IP --count 1000 --rate 500 --batch 16
+	all_answered() { pf added "RLB Clients Added" && ((added >= 1005)); }
 	check_ok bct_wait_until 60 all_answered
+	mapfile -t lines <"$DBG/rlb_hash_table"
+	kill "$busy" 2>/dev/null
+	wait "$busy" 2>/dev/null
 	pf v "RLB Clients"
 	check_eq "$v" 256 "RLB Clients"
-	pf v "RLB Clients Added"
-	check_eq "$v" 256 "RLB Clients Added"
-	rows v
-	check_eq "$v" 256 "rows in rlb_hash_table"
+	check_eq "$((${#lines[@]} - 1))" 256 "rows in rlb_hash_table"
+	pf added "RLB Clients Added"
+	pf evicted "RLB Clients Evicted"
 	pf refused "RLB Clients Refused"
-	check_eq "$refused" 745 "RLB Clients Refused (1001 clients, 256 learned)"
+	log "added $added, evicted $evicted, refused $refused"
+	check_eq "$evicted" "$((added - 256))" "RLB Clients Evicted (every client past the cap made room)"
+	check_eq "$refused" 0 "RLB Clients Refused"
+	# The rows: the busy clients, and otherwise the newest of the flood
+	# (198.18.16.1 + 744 and up), or k1 if the bond ARPed it again lately.
+	for l in "${lines[@]:1}"; do
+		# shellcheck disable=SC2206
+		f=($l)
+		case ${f[1]} in
+		198.18.30.[1-4]) kept=$((kept + 1)) ;;
+		198.18.1.1) ;;
+		198.18.1[6-9].*)
+			IFS=. read -r _ _ p v <<<"${f[1]}"
+			((((p - 16) * 256 + v - 1) >= 744)) || stale=$((stale + 1)) ;;
+		*) stale=$((stale + 1)) ;;
+		esac
+	done
+	check_eq "$kept" 4 "busy clients still in the table after the flood"
+	check_eq "$stale" 0 "rows that are neither busy, nor k1, nor among the newest of the flood"
 
-	s=$(bond_rlb_slave_of -n srv $B 198.18.1.1)
-	check_match "$s" '^as[12]$' "slave of the learned client k1"
-	m=$(bond_mac -n srv "$s")
-	k1_told() { bond_arp_mac v k1 $BOND_IP eth0 && [[ $v == "$m" ]]; }
-	check_ok bct_wait_until 20 k1_told
+	# k1 was learned before the flood: its entry still names its slave's
+	# MAC, and it keeps talking.
 	check_ok bct_in k1 ping -q -c 3 -i 0.2 -W 3 $BOND_IP
-	# k2 comes after the cap: refused, so answered from the active slave.
+	# k2 comes after the flood: learned, making room, and told its slave.
+	pf evicted "RLB Clients Evicted"
 	check_ok bct_in k2 ping -q -c 3 -i 0.2 -W 3 $BOND_IP
-	bm=$(bond_mac -n srv $B)
-	bond_arp_mac v k2 $BOND_IP eth0
-	check_eq "$v" "$bm" "k2's ARP entry (the bond's MAC)"
-	check_eq "$(bond_rlb_slave_of -n srv $B 198.18.1.2)" "" "k2 in the table"
-	pf v "RLB Clients Refused"
-	check_ok test "$v" -gt 745
+	s=$(bond_rlb_slave_of -n srv $B 198.18.1.2)
+	check_match "$s" '^as[12]$' "slave of k2, learned after the flood"
+	m=$(bond_mac -n srv "$s")
+	k2_told() { bond_arp_mac v k2 $BOND_IP eth0 && [[ $v == "$m" ]]; }
+	check_ok bct_wait_until 20 k2_told
+	pf v "RLB Clients Evicted"
+	check_ok test "$v" -gt "$evicted"
 	pf v "RLB Clients"
 	check_eq "$v" 256 "RLB Clients after k2"
 	teardown k1 k2
 }
 
-# An out-of-range rlb_max_clients refuses the load, with a log line.
+# rlb_client_timeout=8: clients that stop exchanging ARPs with the bond are
+# forgotten about 8 s later (RLB Clients Aged), not before; clients that
+# keep asking are kept while they do, then forgotten in turn.
+ageing() {
+	local v busy lines l f others=0 t=8
+	check_ok modprobe -r bonding || return 1
+	check_ok modprobe bonding max_bonds=0 rlb_client_timeout=$t || return 1
+	bonding_is_ours || _check_failed "bonding loaded with rlb_client_timeout=$t is not ours"
+	check_eq "$(cat /sys/module/bonding/parameters/rlb_client_timeout)" $t "rlb_client_timeout parameter"
+	topology 2 || return 1
+	pf v "RLB Client Timeout"
+	check_eq "$v" $t "/proc RLB Client Timeout"
+	nsenter --net="/run/netns/$(ns st)" ./arp_storm -i eth0 --sources 4 --src-ip 198.18.30.1 \
+		--src-mac 02:5b:00:00:00:01 --target-ip $BOND_IP --rate 20 --duration 120 \
+		>/dev/null 2>&1 &
+	busy=$!
+	defer kill "$busy"
+	check_ok bct_in st ./arp_storm -i eth0 --sources 100 --src-ip 198.18.16.1 \
+		--src-mac 02:5a:00:00:00:01 --target-ip $BOND_IP --count 100 --rate 1000 --batch 16
+	learned() { pf v "RLB Clients Added" && ((v >= 104)); }
+	check_ok bct_wait_until 30 learned
+	pf v "RLB Clients Aged"
+	check_eq "$v" 0 "RLB Clients Aged right after learning"
+	# Ageing runs ten times a second, at most 256 clients a tick.
+	idle_gone() { pf v "RLB Clients Aged" && ((v >= 100)); }
+	check_ok bct_wait_until $((3 * t + 10)) idle_gone
+	mapfile -t lines <"$DBG/rlb_hash_table"
+	pf v "RLB Clients"
+	check_eq "$v" 4 "RLB Clients while only the busy ones ask"
+	for l in "${lines[@]:1}"; do
+		# shellcheck disable=SC2206
+		f=($l)
+		[[ ${f[1]} == 198.18.30.[1-4] ]] || others=$((others + 1))
+	done
+	check_eq "$((${#lines[@]} - 1))" 4 "rows in rlb_hash_table"
+	check_eq "$others" 0 "rows other than the busy clients"
+	pf v "RLB Clients Aged"
+	check_eq "$v" 100 "RLB Clients Aged (the 100 idle ones)"
+	kill "$busy" 2>/dev/null
+	wait "$busy" 2>/dev/null
+	all_gone() { pf v "RLB Clients" && ((v == 0)); }
+	check_ok bct_wait_until $((3 * t + 10)) all_gone
+	pf v "RLB Clients Aged"
+	check_eq "$v" 104 "RLB Clients Aged once the busy ones stopped too"
+	pf v "RLB Clients Evicted"
+	check_eq "$v" 0 "RLB Clients Evicted"
+	teardown
+}
+
+# An out-of-range rlb_max_clients or rlb_client_timeout refuses the load,
+# with a log line.
 bad_param() {
-	local v
+	local v p
 	check_ok modprobe -r bonding
-	for v in 10 255 1048577; do
+	for p in rlb_max_clients=10 rlb_max_clients=255 rlb_max_clients=1048577 \
+		rlb_client_timeout=86401; do
+		v=${p#*=}
 		bond_klog_mark
-		check_fail modprobe bonding rlb_max_clients=$v
+		check_fail modprobe bonding "$p"
 		check_fail test -e /sys/module/bonding
-		check_match "$(bond_klog_since | grep rlb_max_clients)" "rlb_max_clients.*invalid.*\($v\)" \
-			"kernel log for rlb_max_clients=$v"
+		check_match "$(bond_klog_since | grep "${p%=*}")" "${p%=*}.*invalid.*\($v\)" \
+			"kernel log for $p"
 	done
 	check_ok modprobe bonding max_bonds=0
 	check_eq "$(cat /sys/module/bonding/parameters/rlb_max_clients 2>/dev/null)" 65536 \
 		"rlb_max_clients after a normal load"
+	check_eq "$(cat /sys/module/bonding/parameters/rlb_client_timeout 2>/dev/null)" 300 \
+		"rlb_client_timeout after a normal load"
 	bonding_is_ours || _check_failed "bonding loaded again is not ours"
 }
 
-ktap_plan 5
+ktap_plan 7
 neigh_room
 dmesg_mark
 run_test many_clients_balanced many_clients
 run_test every_client_told_at_scale told_at_scale
-run_test rlb_max_clients_cap cap
-run_test rlb_max_clients_out_of_range bad_param
+run_test rlb_max_clients_evicts_least_recent cap
+run_test rlb_client_timeout_ages_idle ageing
+run_test rlb_params_out_of_range bad_param
 run_test no_kernel_splat dmesg_check_clean "RLB scale and cap"
 ktap_finish
