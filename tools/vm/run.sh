@@ -23,10 +23,13 @@
 #
 # ACCEL=auto|kvm|tcg (default auto: KVM only if /dev/kvm opens read-write).
 # BOND_VM_KDEBUG: kernel options that make memory errors visible, default
-# "slub_debug=FZP init_on_free=1": slab objects are checked, red-zoned and
-# poisoned when freed (other freed memory is zeroed), so a use after free
-# reads poison and faults, or SLUB reports the overwrite, instead of going
-# unnoticed. Set it empty to boot without them.
+# "slub_debug=FZP init_on_free=1 rcutree.enable_rcu_lazy=0": slab objects
+# are checked, red-zoned and poisoned when freed (other freed memory is
+# zeroed), so a use after free reads poison and faults, or SLUB reports the
+# overwrite, instead of going unnoticed; and RCU callbacks (kfree_rcu()
+# among them) run a grace period after they are queued, not batched for
+# seconds as with Debian 6.12's CONFIG_RCU_LAZY (6.1 has no such option
+# and ignores it). Set it empty to boot without them.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,7 +38,7 @@ kver=$1 job=$2 limit=$3 follow=${4:-}
 : "${BOND_CACHE:=/var/cache/bonding-ko}"
 : "${ACCEL:=auto}"
 : "${BOND_VM_MEM:=1536}"
-: "${BOND_VM_KDEBUG=slub_debug=FZP init_on_free=1}"
+: "${BOND_VM_KDEBUG=slub_debug=FZP init_on_free=1 rcutree.enable_rcu_lazy=0}"
 
 job=$(cd "$job" && pwd)
 case "$repo$job" in
