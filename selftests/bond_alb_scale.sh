@@ -12,7 +12,9 @@
 # that must be told is told exactly 4 times (2 replies each), though RLB
 # works through them a bounded number per tick: when a backup slave fails,
 # when it comes back, after a broadcast ARP request of the bond; a unicast
-# probe re-tells its target only. Reloaded with rlb_max_clients=256, a bond
+# probe re-tells its target only. Held at each tick by bond_delay.ko, the
+# counters show no tick telling more than 1024 clients (2048 replies) or
+# moving more than 256, and the busiest doing exactly that. Reloaded with rlb_max_clients=256, a bond
 # keeps the 256 most recently used of 1005 clients and evicts the others,
 # keeps busy clients through the flood, and learns a client that comes
 # afterwards; reloaded with rlb_client_timeout=8, idle clients are
@@ -27,6 +29,8 @@ require_cmd ping modprobe nsenter
 
 B=alb0
 BOND_IP=198.18.0.1
+delay_ko=${BOND_TEST_MODULES:-}/bond_delay.ko
+DP=/sys/module/bond_delay/parameters
 
 PROC=		# /proc/net/bonding/alb0 of srv
 DBG=		# debugfs directory of alb0
@@ -235,6 +239,115 @@ told_at_scale() {
 	teardown
 }
 
+# sample_ticks FILE: while bond_delay holds a tick on entry to
+# bnd_rlb_tick(), the one before it is over: append "TICKS UPDATES MOVED"
+# (ticks begun, RLB Updates Sent, RLB Clients Reassigned) to FILE, once per
+# held tick, if the same tick was still held after the counters were read.
+sample_ticks() {
+	local b h h2 u r last=-1
+	while :; do
+		if bct_get b $DP/busy && ((b > 0)) && bct_get h $DP/hits && [[ $h != "$last" ]]; then
+			pf u "RLB Updates Sent"
+			pf r "RLB Clients Reassigned"
+			bct_get b $DP/busy
+			bct_get h2 $DP/hits
+			((b > 0)) && [[ $h2 == "$h" ]] && echo "$h $u $r" >>"$1"
+			last=$h
+		fi
+		bct_sleep 0.02
+	done
+}
+
+# tick_work FILE UPD MOVES: check the samples of sample_ticks in FILE: in
+# no run of K ticks more than K * UPD updates nor K * MOVES clients moved
+# (MOVES empty: moves are not checked). Sets MAXU and MAXR to the most one
+# tick sent and moved (among samples of consecutive ticks).
+tick_work() {
+	local l cur prev=() k du dr pairs=0 gaps=0
+	MAXU=0
+	MAXR=0
+	mapfile -t l <"$1"
+	for cur in "${l[@]}"; do
+		# shellcheck disable=SC2206
+		cur=($cur)
+		if ((${#prev[@]})); then
+			k=$((cur[0] - prev[0]))
+			du=$((cur[1] - prev[1]))
+			dr=$((cur[2] - prev[2]))
+			((du <= k * $2)) || _check_failed "$du updates in $k tick(s), more than $((k * $2))"
+			[[ -z $3 ]] || ((dr <= k * $3)) ||
+				_check_failed "$dr clients moved in $k tick(s), more than $((k * $3))"
+			if ((k == 1)); then
+				pairs=$((pairs + 1))
+				((du > MAXU)) && MAXU=$du
+				((dr > MAXR)) && MAXR=$dr
+			else
+				gaps=$((gaps + 1))
+			fi
+		fi
+		prev=("${cur[@]}")
+	done
+	log "${#l[@]} held ticks sampled ($pairs pairs back to back, $gaps gaps): most in one tick $MAXU updates, $MAXR moved"
+}
+
+# The lb monitor's RLB work per tick is bounded whatever the size of the
+# table: at most 1024 clients told (2048 replies) and 256 moved by a
+# rebalance per tick, the rest left to the next ones. bond_delay.ko
+# (selftests/modules/bond_delay) holds each tick on entry to
+# bnd_rlb_tick() for 300 ms; counters read while a tick is held show what
+# the ticks before it did. 4096 clients on 2 slaves: the backup fails (its
+# 2048 clients move at once, on the link monitor's RTNL path, and must all
+# be told), then comes back (a rebalance moves 2048 back). In each phase
+# the busiest tick must have done exactly the bound (told 1024, moved 256),
+# and no run of K ticks more than K times it.
+bounded_per_tick() {
+	local n=4096 v act back s f spid MAXU MAXR
+	[[ -f $delay_ko ]] || { log "bond_delay.ko was not built"; return 4; }
+	topology 2 || return 1
+	check_ok bct_in st ./arp_storm -i eth0 --sources $n --src-ip 198.18.16.1 \
+		--src-mac 02:5a:00:00:00:01 --target-ip $BOND_IP --count $n --rate 1000 --batch 16
+	learned() { pf v "RLB Clients Added" && ((v >= n)); }
+	check_ok bct_wait_until 90 learned || return 1
+	check_ok bct_wait_until 60 settled
+	pf act "Currently Active Slave"
+	for s in as1 as2; do [[ $s != "$act" ]] && back=$s; done
+	clients_on v "$back"
+	log "backup $back has $v clients"
+
+	check_ok insmod "$delay_ko" func=bnd_rlb_tick delay_ms=300 max_hits=1000000 || return 1
+	defer eval "rmmod bond_delay 2>/dev/null"
+	f=$(mktemp)
+	defer rm -f "$f" "$f.back"
+
+	# The backup fails: every one of its clients is told, 1024 a tick.
+	sample_ticks "$f" &
+	spid=$!
+	defer eval "kill $spid 2>/dev/null"
+	check_ok ns_ip sw link set "sp${back#as}" down
+	gone() { clients_on v "$back" && ((v == 0)); }
+	check_ok bct_wait_until 60 gone
+	check_ok bct_wait_until 60 settled
+	kill "$spid"
+	wait "$spid" 2>/dev/null
+	tick_work "$f" 2048 ""
+	check_eq "$MAXU" 2048 "most updates one tick sent after $back failed (1024 clients, 2 each)"
+
+	# It comes back: clients move back onto it, 256 a tick.
+	sample_ticks "$f.back" &
+	spid=$!
+	defer eval "kill $spid 2>/dev/null"
+	check_ok ns_ip sw link set "sp${back#as}" up
+	on_back() { clients_on v "$back" && ((v >= n / 2 - 1)); }
+	check_ok bct_wait_until 60 on_back
+	check_ok bct_wait_until 60 settled
+	kill "$spid"
+	wait "$spid" 2>/dev/null
+	check_ok rmmod bond_delay
+	tick_work "$f.back" 2048 256
+	check_eq "$MAXR" 256 "most clients one tick moved back onto $back"
+	teardown
+}
+
 # rlb_max_clients=256: of 1001 clients the 256 most recently used are kept,
 # the others evicted as newer ones came (none refused); clients that keep
 # talking to the bond stay through a flood of new ones; a client that comes
@@ -385,6 +498,7 @@ neigh_room
 dmesg_mark
 run_test many_clients_balanced many_clients
 run_test every_client_told_at_scale told_at_scale
+run_test work_bounded_per_tick bounded_per_tick
 run_test rlb_max_clients_evicts_least_recent cap
 run_test rlb_client_timeout_ages_idle ageing
 run_test rlb_params_out_of_range bad_param
