@@ -91,7 +91,7 @@ proc_matches_table() {
 	check_eq "$v" $NCLIENTS "rlb_stats RLB Clients Added"
 	pf w "RLB Clients Added"
 	check_eq "$w" "$v" "/proc RLB Clients Added (= rlb_stats)"
-	for s in Refused Purged Reassigned; do
+	for s in Refused Purged Reassigned Aged Evicted; do
 		rs v "RLB Clients $s"
 		check_eq "$v" 0 "rlb_stats RLB Clients $s"
 	done

@@ -101,19 +101,30 @@ sorted_slaves() {
 _seen_grows() { _mx_get_rlb "$1" "ARP Seen" && ((MX_V >= $2 + $3)); }
 _rx_grows() { _mx_get_rx "$1" && ((MX_V >= $2 + $3)); }
 
+# _removed BOND: clients the bond forgot so far (purged, aged or evicted), into MX_V.
+_removed() {
+	local k n=0
+	for k in Purged Aged Evicted; do
+		_mx_get_rlb "$1" "Clients $k"
+		n=$((n + MX_V))
+	done
+	MX_V=$n
+}
+
 # table_on_slaves BOND: every row of the bond's RLB table names one of its
 # current slaves, and RLB Clients counts the rows. Storms add clients all
 # the time and may purge some (an address answered from another MAC), so
-# the count is read before and after the table, with the purge counter:
-# a read during which nothing was purged must have c0 <= rows <= c1.
+# the count is read before and after the table, with the counters of
+# clients forgotten (purged, aged, evicted): a read during which none was
+# forgotten must have c0 <= rows <= c1.
 table_on_slaves() {
 	local rows slaves c0 c1 p0 p1 n srv cip mac dev bad tries=0
 	while :; do
-		_mx_get_rlb "$1" "Clients Purged"; p0=$MX_V
+		_removed "$1"; p0=$MX_V
 		_mx_get_rlb "$1" Clients; c0=$MX_V
 		rows=$(mx_table "$1") || { _check_failed "$1: no table"; return; }
 		_mx_get_rlb "$1" Clients; c1=$MX_V
-		_mx_get_rlb "$1" "Clients Purged"; p1=$MX_V
+		_removed "$1"; p1=$MX_V
 		[[ $p0 == "$p1" ]] && ((c0 <= $(grep -c . <<<"$rows") || ++tries >= 3)) && break
 		((++tries >= 3)) && break
 		log "$1: clients purged or the table changed while it was read; again"
@@ -126,7 +137,7 @@ table_on_slaves() {
 		[[ $slaves == *" $dev "* ]] && continue
 		((bad++ < 5)) && log "$1: row on $dev, not a slave of it now: $srv $cip $mac $dev"
 	done <<<"$rows"
-	log "$1: $n table rows; RLB Clients $c0 before, $c1 after reading it (purged $p0 -> $p1)"
+	log "$1: $n table rows; RLB Clients $c0 before, $c1 after reading it (forgotten $p0 -> $p1)"
 	check_eq "$bad" 0 "$1: table rows on devices that are not its slaves now (slaves:$slaves)"
 	if ! check_eq "$((p0 != p1 || (c0 <= n && n <= c1)))" 1 "$1: RLB Clients ($c0..$c1) brackets the $n table rows"; then
 		log "rows per device: $(awk '{ print $4 }' <<<"$rows" | sort | uniq -c | tr '\n' ' ')"

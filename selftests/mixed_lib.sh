@@ -557,7 +557,9 @@ RLB Clients Added: 0
 RLB Clients Reassigned: 0
 RLB Clients Refused: 0
 RLB Clients Purged: 0
-RLB Updates Sent: 0"
+RLB Updates Sent: 0
+RLB Clients Aged: 0
+RLB Clients Evicted: 0"
 
 # mx_check_rlb_zero [-n NS] BOND: every rlb_stats counter of BOND is 0 (a
 # bond that is not balance-alb: its slaves' frames never reach RLB code)

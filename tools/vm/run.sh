@@ -22,6 +22,14 @@
 # guest did not finish.
 #
 # ACCEL=auto|kvm|tcg (default auto: KVM only if /dev/kvm opens read-write).
+# BOND_VM_KDEBUG: kernel options that make memory errors visible, default
+# "slub_debug=FZP init_on_free=1 rcutree.enable_rcu_lazy=0": slab objects
+# are checked, red-zoned and poisoned when freed (other freed memory is
+# zeroed), so a use after free reads poison and faults, or SLUB reports the
+# overwrite, instead of going unnoticed; and RCU callbacks (kfree_rcu()
+# among them) run a grace period after they are queued, not batched for
+# seconds as with Debian 6.12's CONFIG_RCU_LAZY (6.1 has no such option
+# and ignores it). Set it empty to boot without them.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,6 +38,7 @@ kver=$1 job=$2 limit=$3 follow=${4:-}
 : "${BOND_CACHE:=/var/cache/bonding-ko}"
 : "${ACCEL:=auto}"
 : "${BOND_VM_MEM:=1536}"
+: "${BOND_VM_KDEBUG=slub_debug=FZP init_on_free=1 rcutree.enable_rcu_lazy=0}"
 
 job=$(cd "$job" && pwd)
 case "$repo$job" in
@@ -97,7 +106,7 @@ qemu=(qemu-system-x86_64 "${accel[@]}" -smp 2 -m "$BOND_VM_MEM"
 	-nographic -nodefaults -no-user-config -no-reboot
 	-serial "file:$job/console.log" -monitor none
 	-kernel "$kernel" -initrd "$initrd"
-	-append "console=ttyS0 printk.time=1 log_buf_len=4M panic=-1 $extra bond_repo=$repo bond_job=$job"
+	-append "console=ttyS0 printk.time=1 log_buf_len=4M panic=-1 $extra $BOND_VM_KDEBUG bond_repo=$repo bond_job=$job"
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$job,mount_tag=bondjob,security_model=none,multidevs=remap")
 

@@ -178,23 +178,26 @@ struct bnd_rlb_counters {
 	atomic64_t arp_bad;	/* ... of which malformed, ignored */
 	atomic64_t added;	/* clients learned */
 	atomic64_t reassigned;	/* clients moved to another slave */
-	atomic64_t refused;	/* clients not learned: table at its cap */
+	atomic64_t refused;	/* clients not learned: no memory */
 	atomic64_t purged;	/* clients dropped (address taken over, VLAN gone) */
 	atomic64_t updates;	/* ARP updates sent to clients */
+	atomic64_t aged;	/* clients forgotten after rlb_client_timeout idle */
+	atomic64_t evicted;	/* least recently used clients dropped at the cap */
 };
 
 /**
  * struct bnd_bond - a bond: the kernel's struct bonding plus our state
  * @b:		must stay first: netdev_priv() is read as struct bonding
  * @ops:	current mode; changes only while the bond is down
- * @mode_priv:	state owned by @ops between open and close (RLB, TLB)
+ * @mode_priv:	state owned by @ops between open and close (RLB, TLB); the
+ *		mode publishes and withdraws it with RCU (see lb.h)
  * @rlb:	RLB counters; they survive close so tests can read them
  * @mtu_busy:	set while we push our MTU to the slaves ourselves
  */
 struct bnd_bond {
 	struct bonding b;
 	const struct bnd_mode_ops *ops;
-	void *mode_priv;
+	void __rcu *mode_priv;
 	struct bnd_rlb_counters rlb;
 	bool mtu_busy;
 };

@@ -3,7 +3,8 @@
  * balance-tlb and balance-alb: state shared by the transmit balancer
  * (mode_tlb.c), the receive balancer RLB (rlb.c) and the alb glue
  * (mode_alb.c). All of it lives in bond->mode_priv from ndo_open to
- * ndo_stop; see device.c for when the receive hook may read it.
+ * ndo_stop; see bnd_lb_rcu() below for how transmit reads it, and device.c
+ * for when the receive hook may.
  */
 #ifndef BND_LB_H
 #define BND_LB_H
@@ -16,10 +17,18 @@
 #define BND_LB_TICKS_PER_SEC	10	/* lb monitor rate */
 #define BND_TLB_BUCKETS		256	/* transmit hash buckets */
 #define BND_TLB_REBALANCE_SEC	10	/* transmit rebalance period */
-#define BND_RLB_UPDATE_DELAY	(2 * BND_LB_TICKS_PER_SEC) /* after we ARP */
+#define BND_RLB_UPDATE_DELAY	(2 * HZ)	/* jiffies between rounds; after we ARP */
 #define BND_RLB_UPDATE_TRIES	4	/* rounds (2 s apart) telling a client news */
 #define BND_RLB_BURST		2	/* ARP replies per client update */
-#define BND_RLB_UPDATES_PER_TICK 4096	/* bound on updates sent per tick */
+/*
+ * RLB's work per lb monitor tick, under mode_lock, is bounded whatever the
+ * size of the table; what does not fit carries over to the next tick.
+ */
+#define BND_RLB_UPDATES_PER_TICK 1024	/* clients told (BURST replies each) */
+#define BND_RLB_MOVES_PER_TICK	256	/* clients a rebalance moves */
+#define BND_RLB_RETELL_PER_TICK	1024	/* clients of re-told servers visited */
+#define BND_RLB_AGE_PER_TICK	256	/* idle clients forgotten */
+#define BND_RLB_CHUNK		256	/* clients per locked section (RTNL paths) */
 #define BND_RLB_PROMISC_TICKS	(10 * BND_LB_TICKS_PER_SEC)
 
 struct bnd_rlb;
@@ -70,9 +79,30 @@ struct bnd_lb {
 	.active_change	= bnd_lb_active_change,			\
 	.set_mac	= bnd_lb_set_mac
 
-static inline struct bnd_lb *bnd_lb(const struct bnd_bond *bond)
+/*
+ * bond->mode_priv holds the struct bnd_lb of a running tlb/alb bond.
+ * bnd_lb_open() publishes it, complete, with rcu_assign_pointer() (RTNL and
+ * mode_lock held); bnd_lb_close() withdraws it (same locks) and frees it
+ * only after a synchronize_net(). Transmit can run outside that window:
+ * senders that bypass the qdisc (AF_PACKET with PACKET_QDISC_BYPASS,
+ * pktgen) call ndo_start_xmit once netif_running() is true, which
+ * __dev_open() makes so before ndo_open runs, and can still be on their way
+ * in when ndo_stop runs (the qdisc-less grace period in dev_deactivate()
+ * came before our withdrawal). So transmit and receive read it once with
+ * bnd_lb_rcu(), under rcu_read_lock(), and drop the frame if it is NULL.
+ */
+static inline struct bnd_lb *bnd_lb_rcu(const struct bnd_bond *bond)
 {
-	return bond->mode_priv;
+	return rcu_dereference(bond->mode_priv);
+}
+
+/* Control paths: RTNL, mode_lock, or the lb monitor (close cancels it first). */
+static inline struct bnd_lb *bnd_lb(struct bnd_bond *bond)
+{
+	return rcu_dereference_check(bond->mode_priv,
+				     lockdep_rtnl_is_held() ||
+				     lockdep_is_held(&bond->b.mode_lock) ||
+				     current_work() == &bond->b.alb_work.work);
 }
 
 /* mode_tlb.c: shared by tlb and alb */
@@ -85,9 +115,10 @@ void bnd_lb_active_change(struct bnd_bond *bond, struct bnd_slave *new_active,
 			  struct bnd_slave *old_active);
 int bnd_lb_set_mac(struct bnd_bond *bond, const u8 *addr);
 void bnd_lb_slave_attach(struct bnd_bond *bond, struct bnd_slave *slave);
-struct slave *bnd_tlb_choose(struct bnd_bond *bond, u32 hash, unsigned int len);
+struct slave *bnd_tlb_choose(struct bnd_bond *bond, struct bnd_lb *lb, u32 hash,
+			     unsigned int len);
 struct slave *bnd_lb_hash_slave(struct bnd_bond *bond, struct sk_buff *skb);
-netdev_tx_t bnd_lb_xmit(struct bnd_bond *bond, struct sk_buff *skb,
+netdev_tx_t bnd_lb_xmit(struct bnd_bond *bond, struct bnd_lb *lb, struct sk_buff *skb,
 			struct slave *tx_slave);
 bool bnd_lb_is_nd(struct sk_buff *skb);
 void bnd_lb_send_learning(struct bnd_bond *bond, struct slave *s,
@@ -98,7 +129,8 @@ void bnd_lb_proc_show(struct seq_file *m, struct bnd_bond *bond);
 struct bnd_rlb *bnd_rlb_create(struct bnd_bond *bond);
 void bnd_rlb_destroy(struct bnd_rlb *rlb);
 int bnd_rlb_recv(const struct sk_buff *skb, struct bonding *b, struct slave *s);
-struct slave *bnd_rlb_arp_xmit(struct bnd_bond *bond, struct sk_buff *skb);
+struct slave *bnd_rlb_arp_xmit(struct bnd_bond *bond, struct bnd_rlb *rlb,
+			       struct sk_buff *skb);
 void bnd_rlb_tick(struct bnd_bond *bond);
 void bnd_rlb_slave_gone(struct bnd_bond *bond, struct bnd_slave *slave);
 void bnd_rlb_promisc_drop(struct bnd_bond *bond);

@@ -48,21 +48,24 @@ static const void *bnd_alb_balance_key(struct sk_buff *skb, unsigned int *len)
 
 static netdev_tx_t bnd_alb_xmit(struct bnd_bond *bond, struct sk_buff *skb)
 {
+	struct bnd_lb *lb = bnd_lb_rcu(bond);
 	struct slave *tx_slave = NULL;
 	unsigned int len;
 	const void *key;
 
+	if (unlikely(!lb))
+		return bnd_tx_drop(bond, skb);	/* not open (yet, or any more) */
 	if (skb->protocol == htons(ETH_P_ARP))
-		return bnd_lb_xmit(bond, skb, bnd_rlb_arp_xmit(bond, skb));
+		return bnd_lb_xmit(bond, lb, skb, bnd_rlb_arp_xmit(bond, lb->rlb, skb));
 
 	key = bnd_alb_balance_key(skb, &len);
 	if (key) {
 		if (bond->b.params.tlb_dynamic_lb)
-			tx_slave = bnd_tlb_choose(bond, jhash(key, len, 0), skb->len);
+			tx_slave = bnd_tlb_choose(bond, lb, jhash(key, len, 0), skb->len);
 		else
 			tx_slave = bnd_lb_hash_slave(bond, skb);
 	}
-	return bnd_lb_xmit(bond, skb, tx_slave);
+	return bnd_lb_xmit(bond, lb, skb, tx_slave);
 }
 
 static int bnd_alb_open(struct bnd_bond *bond)

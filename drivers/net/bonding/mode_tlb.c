@@ -49,9 +49,9 @@ static struct slave *bnd_tlb_least_loaded(struct bnd_bond *bond)
 }
 
 /* The slave of @hash's bucket, assigning one if the bucket has none. */
-struct slave *bnd_tlb_choose(struct bnd_bond *bond, u32 hash, unsigned int len)
+struct slave *bnd_tlb_choose(struct bnd_bond *bond, struct bnd_lb *lb, u32 hash,
+			     unsigned int len)
 {
-	struct bnd_lb *lb = bnd_lb(bond);
 	unsigned int idx = hash % BND_TLB_BUCKETS;
 	struct bnd_tlb_bucket *bucket = &lb->bucket[idx];
 	struct slave *s, *pick, *old;
@@ -153,7 +153,7 @@ struct slave *bnd_lb_hash_slave(struct bnd_bond *bond, struct sk_buff *skb)
  * Send on @tx_slave, or on the active slave if none was chosen. A frame
  * leaving on another slave carries that slave's MAC as its source.
  */
-netdev_tx_t bnd_lb_xmit(struct bnd_bond *bond, struct sk_buff *skb,
+netdev_tx_t bnd_lb_xmit(struct bnd_bond *bond, struct bnd_lb *lb, struct sk_buff *skb,
 			struct slave *tx_slave)
 {
 	struct slave *active = rcu_dereference(bond->b.curr_active_slave);
@@ -161,7 +161,7 @@ netdev_tx_t bnd_lb_xmit(struct bnd_bond *bond, struct sk_buff *skb,
 	if (!tx_slave) {
 		tx_slave = active;
 		if (bond->b.params.tlb_dynamic_lb)
-			this_cpu_add(bnd_lb(bond)->pcpu->unbalanced, skb->len);
+			this_cpu_add(lb->pcpu->unbalanced, skb->len);
 	}
 	if (!tx_slave || !bond_slave_can_tx(tx_slave))
 		return bnd_tx_drop(bond, skb);
@@ -175,10 +175,13 @@ netdev_tx_t bnd_lb_xmit(struct bnd_bond *bond, struct sk_buff *skb,
 
 static netdev_tx_t bnd_tlb_xmit(struct bnd_bond *bond, struct sk_buff *skb)
 {
+	struct bnd_lb *lb = bnd_lb_rcu(bond);
 	struct slave *tx_slave = NULL;
 
+	if (unlikely(!lb))
+		return bnd_tx_drop(bond, skb);	/* not open (yet, or any more) */
 	if (is_multicast_ether_addr(eth_hdr(skb)->h_dest))
-		return bnd_lb_xmit(bond, skb, NULL);
+		return bnd_lb_xmit(bond, lb, skb, NULL);
 
 	switch (skb->protocol) {
 	case htons(ETH_P_IPV6):
@@ -187,14 +190,15 @@ static netdev_tx_t bnd_tlb_xmit(struct bnd_bond *bond, struct sk_buff *skb)
 		fallthrough;
 	case htons(ETH_P_IP):
 		if (bond->b.params.tlb_dynamic_lb)
-			tx_slave = bnd_tlb_choose(bond, bnd_xmit_hash(bond, skb), skb->len);
+			tx_slave = bnd_tlb_choose(bond, lb, bnd_xmit_hash(bond, skb),
+						  skb->len);
 		else
 			tx_slave = bnd_lb_hash_slave(bond, skb);
 		break;
 	default:
 		break;
 	}
-	return bnd_lb_xmit(bond, skb, tx_slave);
+	return bnd_lb_xmit(bond, lb, skb, tx_slave);
 }
 
 /* ---- learning packets ------------------------------------------------- */
@@ -317,9 +321,11 @@ static struct slave *bnd_lb_mac_user(struct bnd_bond *bond, const u8 *mac,
 /* After a MAC moved: tell the switch, and (alb) the clients received there. */
 static void bnd_lb_mac_moved(struct bnd_bond *bond, struct slave *s)
 {
+	struct bnd_lb *lb = bnd_lb(bond);
+
 	if (bond_slave_can_tx(s))
 		bnd_lb_send_learning(bond, s, s->dev->dev_addr, false);
-	if (bond->mode_priv && bnd_lb(bond)->rlb)
+	if (lb && lb->rlb)
 		bnd_rlb_slave_mac_changed(bond, bnd_slave_from_s(s));
 }
 
@@ -368,11 +374,13 @@ int bnd_lb_slave_init(struct bnd_bond *bond, struct bnd_slave *slave)
 /* New slaves transmit at once but receive only once they are active. */
 void bnd_lb_slave_attach(struct bnd_bond *bond, struct bnd_slave *slave)
 {
+	struct bnd_lb *lb = bnd_lb(bond);
+
 	bond_set_active_slave(&slave->s);
 	bond_set_slave_inactive_flags(&slave->s, BOND_SLAVE_NOTIFY_NOW);
-	if (bond->mode_priv) {
-		WRITE_ONCE(bnd_lb(bond)->rebalance_tx, true);
-		if (bnd_lb(bond)->rlb)
+	if (lb) {
+		WRITE_ONCE(lb->rebalance_tx, true);
+		if (lb->rlb)
 			bnd_rlb_request_rebalance(bond);
 	}
 }
@@ -384,11 +392,12 @@ void bnd_lb_slave_attach(struct bnd_bond *bond, struct bnd_slave *slave)
  */
 void bnd_lb_slave_detach(struct bnd_bond *bond, struct bnd_slave *slave)
 {
+	struct bnd_lb *lb = bnd_lb(bond);
 	struct slave *s = &slave->s, *user;
 
-	if (bond->mode_priv) {
-		bnd_tlb_clear_slave(bnd_lb(bond), s);
-		if (bnd_lb(bond)->rlb)
+	if (lb) {
+		bnd_tlb_clear_slave(lb, s);
+		if (lb->rlb)
 			bnd_rlb_slave_gone(bond, slave);
 	}
 	if (!bond_has_slaves(&bond->b) ||
@@ -423,9 +432,10 @@ void bnd_lb_link_change(struct bnd_bond *bond, struct bnd_slave *slave, int link
 void bnd_lb_active_change(struct bnd_bond *bond, struct bnd_slave *new_active,
 			  struct bnd_slave *old_active)
 {
+	struct bnd_lb *lb = bnd_lb(bond);
 	struct slave *new, *swap;
 
-	if (bond->mode_priv && bnd_lb(bond)->rlb)
+	if (lb && lb->rlb)
 		bnd_rlb_promisc_drop(bond);
 	if (old_active)
 		bond_set_slave_inactive_flags(&old_active->s, BOND_SLAVE_NOTIFY_NOW);
@@ -438,10 +448,10 @@ void bnd_lb_active_change(struct bnd_bond *bond, struct bnd_slave *new_active,
 			    bnd_lb_mac_user(bond, bond->b.dev->dev_addr, new);
 	if (swap == new)
 		swap = NULL;
-	if (bond->mode_priv) {
+	if (lb) {
 		if (swap)
-			bnd_tlb_clear_slave(bnd_lb(bond), swap);
-		bnd_tlb_clear_slave(bnd_lb(bond), new);
+			bnd_tlb_clear_slave(lb, swap);
+		bnd_tlb_clear_slave(lb, new);
 	}
 	if (swap && ether_addr_equal(swap->dev->dev_addr, bond->b.dev->dev_addr)) {
 		bnd_lb_swap_mac(bond, new, swap);
@@ -492,8 +502,9 @@ int bnd_lb_open(struct bnd_bond *bond, bool with_rlb)
 	bond_for_each_slave(&bond->b, s, iter)
 		atomic64_set(&bnd_slave_from_s(s)->lb.tlb_load, 0);
 
+	/* Complete now: transmit may find it from here on (see lb.h). */
 	spin_lock_bh(&bond->b.mode_lock);
-	bond->mode_priv = lb;
+	rcu_assign_pointer(bond->mode_priv, lb);
 	spin_unlock_bh(&bond->b.mode_lock);
 
 	INIT_DELAYED_WORK(&bond->b.alb_work, bnd_lb_work);
@@ -505,15 +516,21 @@ err:
 	return -ENOMEM;
 }
 
-/* Called after the receive hook was withdrawn and its readers are gone. */
+/*
+ * Called after the receive hook was withdrawn and its readers are gone.
+ * Transmit may still be on its way in (see lb.h): the grace period between
+ * withdrawing mode_priv and freeing it is ours, the one in dev_deactivate()
+ * and bnd_stop() came before.
+ */
 void bnd_lb_close(struct bnd_bond *bond)
 {
 	struct bnd_lb *lb = bnd_lb(bond);
 
 	cancel_delayed_work_sync(&bond->b.alb_work);
 	spin_lock_bh(&bond->b.mode_lock);
-	bond->mode_priv = NULL;
+	RCU_INIT_POINTER(bond->mode_priv, NULL);
 	spin_unlock_bh(&bond->b.mode_lock);
+	synchronize_net();
 	if (lb->rlb)
 		bnd_rlb_destroy(lb->rlb);
 	free_percpu(lb->pcpu);

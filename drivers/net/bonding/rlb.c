@@ -9,12 +9,19 @@
  *
  * Unlike upstream's 256 slots indexed by a byte sum of the client IP,
  * every client is kept: a resizable hash table keyed by the (client IP,
- * server IP) pair, lookups under RCU, a per-slave list of its clients,
- * and a cap (rlb_max_clients) with a counter of clients refused.
+ * server IP) pair, lookups under RCU, lists of the clients of each slave
+ * and of each server address, and a cap (rlb_max_clients). Clients that
+ * have not exchanged an ARP with the bond for rlb_client_timeout seconds
+ * are forgotten; at the cap the least recently used one makes room.
  *
  * Only frames received on this bond's own slaves get here, through the
  * bond's receive hook (bnd_rlb_recv); the table exists only while that
- * hook may run. Changes are made under the bond's mode_lock.
+ * hook may run. Changes are made under the bond's mode_lock, taken from
+ * transmit and receive (softirq), the lb monitor and RTNL paths (process
+ * context, _bh). What a locked section does is bounded: the monitor
+ * works through rebalancing, re-telling, ageing and updates a bounded
+ * number of clients per tick, and RTNL paths that touch every client of a
+ * slave drop the lock between chunks.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -36,9 +43,23 @@ module_param(rlb_max_clients, uint, 0444);
 MODULE_PARM_DESC(rlb_max_clients,
 		 "balance-alb: most receive-balanced clients per bond (256-1048576, default 65536)");
 
+#define BND_RLB_TIMEOUT_MAX	86400
+static unsigned int rlb_client_timeout = 300;
+module_param(rlb_client_timeout, uint, 0444);
+MODULE_PARM_DESC(rlb_client_timeout,
+		 "balance-alb: seconds after its last ARP exchange a client is forgotten (0 never, up to 86400, default 300)");
+static u32 bnd_rlb_idle_max;	/* rlb_client_timeout in jiffies, 0: never */
+
 struct bnd_rlb_key {
 	__be32 client_ip;
 	__be32 server_ip;
+};
+
+/* Which list of clients to tell a client is on (ntt_node). */
+enum {
+	BND_RLB_Q_NONE,
+	BND_RLB_Q_NOW,		/* rlb->tell_now: at the next tick */
+	BND_RLB_Q_LATER,	/* rlb->tell_later: at @due */
 };
 
 /**
@@ -46,35 +67,58 @@ struct bnd_rlb_key {
  * @node:	in the bond's client table
  * @key:	client and server (our) IPv4 address
  * @client_mac:	the client's MAC, once known
- * @server_mac:	the MAC we answered from (bond or VLAN above it)
+ * @tries:	updates still to send
+ * @queue:	BND_RLB_Q_*: where @ntt_node is
+ * @vlan_id:	VLAN the client was seen on
+ * @due:	jiffies of its next round, on tell_later
  * @slave:	slave the client should send to, NULL if none is usable
  * @slave_node:	on the slave's list (or the orphan list)
- * @ntt_node:	on the list of clients to tell (when @tries > 0)
- * @tries:	updates still to send
- * @vlan_id:	VLAN the client was seen on
+ * @srv_node:	on its server's list
+ * @ntt_node:	on tell_now or tell_later (when @tries > 0)
+ * @lru_node:	on rlb->lru, least recently used first
+ * @used:	jiffies of its last ARP exchange with the bond
  * @rcu:	freed after readers of the table are done
  */
 struct bnd_rlb_client {
 	struct rhash_head node;
 	struct bnd_rlb_key key;
 	u8 client_mac[ETH_ALEN];
-	u8 server_mac[ETH_ALEN];
+	u8 tries;
+	u8 queue;
+	u16 vlan_id;
+	u32 due;
 	struct slave *slave;
 	struct list_head slave_node;
+	struct list_head srv_node;
 	struct list_head ntt_node;
-	u8 tries;
-	u16 vlan_id;
+	struct list_head lru_node;
+	u32 used;
 	struct rcu_head rcu;
 };
 
-/* A server address clients were told about, and the MAC it lives at. */
+/*
+ * A server address clients were told about, and the MAC it lives at.
+ * Its clients are listed so that re-telling them and forgetting them (the
+ * address moved to another host) touch only them.
+ */
 struct bnd_rlb_server {
 	struct rhash_head node;
 	__be32 ip;
 	u8 mac[ETH_ALEN];
-	u32 clients;
-	bool retell;		/* we broadcast an ARP request from it */
+	u32 count;			/* clients on @clients */
+	u32 retell_left;		/* of them, still to visit for a re-tell */
+	struct list_head clients;
+	struct list_head retell_node;	/* on rlb->retell while retell_left */
 	struct rcu_head rcu;
+};
+
+/* One update the monitor sends after dropping mode_lock. */
+struct bnd_rlb_msg {
+	struct net_device *dev;
+	__be32 client_ip;
+	__be32 server_ip;
+	u8 client_mac[ETH_ALEN];
+	u16 vlan_id;
 };
 
 struct bnd_rlb {
@@ -82,13 +126,15 @@ struct bnd_rlb {
 	struct rhashtable clients;
 	struct rhashtable servers;
 	struct list_head orphans;	/* clients with no usable slave */
-	struct list_head ntt;		/* clients to tell their slave's MAC */
+	struct list_head tell_now;	/* clients to tell at the next tick */
+	struct list_head tell_later;	/* ... at their @due, earliest first */
+	struct list_head lru;		/* every client, least recently used first */
+	struct list_head retell;	/* servers whose clients are being re-told */
 	unsigned int count;
-	unsigned int update_delay;	/* ticks before updates may go out */
 	bool rebalance;
-	bool retell;			/* some server has retell set */
 	struct slave *promisc;		/* active slave made promiscuous */
 	unsigned int promisc_ticks;
+	struct bnd_rlb_msg *batch;	/* BND_RLB_UPDATES_PER_TICK, the monitor's */
 };
 
 static const struct rhashtable_params bnd_rlb_client_params = {
@@ -107,6 +153,7 @@ static const struct rhashtable_params bnd_rlb_server_params = {
 
 static struct kmem_cache *bnd_rlb_cache;
 
+/* Control paths and views: see bnd_lb(). */
 static struct bnd_rlb *bnd_rlb_of(struct bnd_bond *bond)
 {
 	struct bnd_lb *lb = bnd_lb(bond);
@@ -121,6 +168,11 @@ static bool bnd_arp_ok(const struct bnd_arp *arp)
 	       (arp->hdr.ar_op == htons(ARPOP_REQUEST) ||
 		arp->hdr.ar_op == htons(ARPOP_REPLY)) &&
 	       is_valid_ether_addr(arp->sha);
+}
+
+static struct bnd_rlb_server *bnd_rlb_server_find(struct bnd_rlb *rlb, __be32 ip)
+{
+	return rhashtable_lookup_fast(&rlb->servers, &ip, bnd_rlb_server_params);
 }
 
 /* ---- assignment ------------------------------------------------------- */
@@ -158,18 +210,40 @@ static struct slave *bnd_rlb_pick(struct bnd_bond *bond, struct slave *skip)
 }
 
 /*
- * Queue @c to be told its slave's MAC @tries times. A client that must
- * change its entry gets BND_RLB_UPDATE_TRIES rounds, spaced past its ARP
- * locktime: one round can land inside it (right after the client heard our
- * broadcast, say) and be ignored.
+ * Queue @c to be told its slave's MAC in @tries rounds (at least). A
+ * client that must change its entry gets BND_RLB_UPDATE_TRIES of them,
+ * BND_RLB_UPDATE_DELAY apart, so that they reach past its ARP locktime:
+ * one round can land inside it and be ignored. The first round goes out at
+ * the next tick (@now), or, for a client that has just heard an ARP of
+ * ours carrying the bond's MAC and is inside its locktime for it, one
+ * delay from now, whatever was due earlier: rounds inside that locktime
+ * would be lost, and the ones after would keep their old, now misplaced
+ * spacing. tell_later stays ordered by @due: every client joins it at its
+ * tail with the same delay from the current time.
  */
-static void bnd_rlb_tell(struct bnd_rlb *rlb, struct bnd_rlb_client *c, u8 tries)
+static void bnd_rlb_tell(struct bnd_rlb *rlb, struct bnd_rlb_client *c, u8 tries,
+			 bool now)
 {
 	if (!c->slave || !is_valid_ether_addr(c->client_mac))
 		return;
 	c->tries = max(c->tries, tries);
-	if (list_empty(&c->ntt_node))
-		list_add_tail(&c->ntt_node, &rlb->ntt);
+	if (now) {
+		if (c->queue != BND_RLB_Q_NOW) {
+			list_move_tail(&c->ntt_node, &rlb->tell_now);
+			c->queue = BND_RLB_Q_NOW;
+		}
+	} else {
+		c->due = (u32)jiffies + BND_RLB_UPDATE_DELAY;
+		list_move_tail(&c->ntt_node, &rlb->tell_later);
+		c->queue = BND_RLB_Q_LATER;
+	}
+}
+
+static void bnd_rlb_untell(struct bnd_rlb_client *c)
+{
+	list_del_init(&c->ntt_node);
+	c->queue = BND_RLB_Q_NONE;
+	c->tries = 0;
 }
 
 static void bnd_rlb_assign(struct bnd_rlb *rlb, struct bnd_rlb_client *c,
@@ -187,124 +261,181 @@ static void bnd_rlb_assign(struct bnd_rlb *rlb, struct bnd_rlb_client *c,
 	}
 }
 
+/* @c exchanged an ARP with the bond: it is the most recently used. */
+static void bnd_rlb_touch(struct bnd_rlb *rlb, struct bnd_rlb_client *c)
+{
+	c->used = (u32)jiffies;
+	list_move_tail(&c->lru_node, &rlb->lru);
+}
+
 static void bnd_rlb_free_client(struct rcu_head *head)
 {
 	kmem_cache_free(bnd_rlb_cache, container_of(head, struct bnd_rlb_client, rcu));
 }
 
-static void bnd_rlb_server_put(struct bnd_rlb *rlb, __be32 ip)
+/* A server with no client left is forgotten. */
+static void bnd_rlb_server_drop(struct bnd_rlb *rlb, struct bnd_rlb_server *srv)
 {
-	struct bnd_rlb_server *srv;
-
-	srv = rhashtable_lookup_fast(&rlb->servers, &ip, bnd_rlb_server_params);
-	if (srv && !--srv->clients) {
-		rhashtable_remove_fast(&rlb->servers, &srv->node, bnd_rlb_server_params);
-		kfree_rcu(srv, rcu);
-	}
+	if (srv->count)
+		return;
+	list_del(&srv->retell_node);
+	rhashtable_remove_fast(&rlb->servers, &srv->node, bnd_rlb_server_params);
+	kfree_rcu(srv, rcu);
 }
 
 static void bnd_rlb_delete(struct bnd_rlb *rlb, struct bnd_rlb_client *c)
 {
+	struct bnd_rlb_server *srv = bnd_rlb_server_find(rlb, c->key.server_ip);
+
 	rhashtable_remove_fast(&rlb->clients, &c->node, bnd_rlb_client_params);
-	bnd_rlb_server_put(rlb, c->key.server_ip);
 	if (c->slave)
 		bnd_slave_from_s(c->slave)->lb.rlb_count--;
 	list_del(&c->slave_node);
 	list_del(&c->ntt_node);
+	list_del(&c->lru_node);
+	list_del(&c->srv_node);
+	if (srv) {
+		srv->count--;
+		srv->retell_left = min(srv->retell_left, srv->count);
+		bnd_rlb_server_drop(rlb, srv);
+	}
 	rlb->count--;
 	call_rcu(&c->rcu, bnd_rlb_free_client);
 }
 
-static int bnd_rlb_server_get(struct bnd_rlb *rlb, __be32 ip, const u8 *mac)
+static struct bnd_rlb_server *bnd_rlb_server_get(struct bnd_rlb *rlb, __be32 ip,
+						 const u8 *mac)
 {
-	struct bnd_rlb_server *srv;
-	int err;
+	struct bnd_rlb_server *srv = bnd_rlb_server_find(rlb, ip);
 
-	srv = rhashtable_lookup_fast(&rlb->servers, &ip, bnd_rlb_server_params);
-	if (srv) {
-		srv->clients++;
-		return 0;
-	}
+	if (srv)
+		return srv;
 	srv = kzalloc(sizeof(*srv), GFP_ATOMIC);
 	if (!srv)
-		return -ENOMEM;
+		return NULL;
 	srv->ip = ip;
 	ether_addr_copy(srv->mac, mac);
-	srv->clients = 1;
-	err = rhashtable_insert_fast(&rlb->servers, &srv->node, bnd_rlb_server_params);
-	if (err)
+	INIT_LIST_HEAD(&srv->clients);
+	INIT_LIST_HEAD(&srv->retell_node);
+	if (rhashtable_insert_fast(&rlb->servers, &srv->node, bnd_rlb_server_params)) {
 		kfree(srv);
-	return err;
+		return NULL;
+	}
+	return srv;
 }
 
 /*
- * Our ARP for @arp's client goes out: find or create the client and
- * return the slave it is assigned to. Runs in the transmit path.
+ * A new client of @key, seen on VLAN @vid, its MAC @client_mac if known
+ * (mode_lock held). At the cap the least recently used client makes room;
+ * NULL (counted as refused) without memory.
  */
-static struct slave *bnd_rlb_choose(struct bnd_bond *bond, struct bnd_rlb *rlb,
-				    struct sk_buff *skb, const struct bnd_arp *arp)
+static struct bnd_rlb_client *bnd_rlb_add(struct bnd_bond *bond, struct bnd_rlb *rlb,
+					  const struct bnd_rlb_key *key,
+					  const u8 *server_mac, const u8 *client_mac,
+					  u16 vid)
+{
+	struct bnd_rlb_server *srv;
+	struct bnd_rlb_client *c;
+
+	c = kmem_cache_zalloc(bnd_rlb_cache, GFP_ATOMIC);
+	if (!c)
+		goto refused;
+	c->key = *key;
+	if (is_valid_ether_addr(client_mac))
+		ether_addr_copy(c->client_mac, client_mac);
+	c->vlan_id = vid;
+	INIT_LIST_HEAD(&c->slave_node);
+	INIT_LIST_HEAD(&c->ntt_node);
+	if (rlb->count >= rlb_max_clients && !list_empty(&rlb->lru)) {
+		bnd_rlb_delete(rlb, list_first_entry(&rlb->lru, struct bnd_rlb_client,
+						     lru_node));
+		atomic64_inc(&bond->rlb.evicted);
+	}
+	srv = bnd_rlb_server_get(rlb, key->server_ip, server_mac);
+	if (!srv)
+		goto free;
+	if (rhashtable_insert_fast(&rlb->clients, &c->node, bnd_rlb_client_params)) {
+		bnd_rlb_server_drop(rlb, srv);
+		goto free;
+	}
+	list_add_tail(&c->srv_node, &srv->clients);
+	srv->count++;
+	c->used = (u32)jiffies;
+	list_add_tail(&c->lru_node, &rlb->lru);
+	rlb->count++;
+	atomic64_inc(&bond->rlb.added);
+	bnd_rlb_assign(rlb, c, bnd_rlb_pick(bond, NULL));
+	return c;
+free:
+	kmem_cache_free(bnd_rlb_cache, c);
+refused:
+	atomic64_inc(&bond->rlb.refused);
+	return NULL;
+}
+
+/*
+ * Our ARP for @arp's client goes out: find or create the client, mark it
+ * used, and return it (mode_lock held). Runs in the transmit path.
+ */
+static struct bnd_rlb_client *bnd_rlb_choose(struct bnd_bond *bond, struct bnd_rlb *rlb,
+					     struct sk_buff *skb, const struct bnd_arp *arp)
 {
 	struct bnd_rlb_key key = { .client_ip = arp->tip, .server_ip = arp->sip };
 	struct bnd_rlb_client *c;
-	struct slave *s = NULL;
+	u16 vid;
 
-	spin_lock(&bond->b.mode_lock);
 	c = rhashtable_lookup_fast(&rlb->clients, &key, bnd_rlb_client_params);
 	if (c) {
 		if (is_valid_ether_addr(arp->tha))
 			ether_addr_copy(c->client_mac, arp->tha);
-		ether_addr_copy(c->server_mac, arp->sha);
 		if (!c->slave || !bond_slave_can_tx(c->slave)) {
+			/*
+			 * Its slave lost carrier (or the client had none): it
+			 * moves now, before the link monitor's slave_gone would.
+			 */
+			if (c->slave)
+				atomic64_inc(&bond->rlb.reassigned);
 			bnd_rlb_assign(rlb, c, bnd_rlb_pick(bond, NULL));
-			bnd_rlb_tell(rlb, c, BND_RLB_UPDATE_TRIES);
+			bnd_rlb_tell(rlb, c, BND_RLB_UPDATE_TRIES, true);
 		}
-		s = c->slave;
-		goto out;
+		bnd_rlb_touch(rlb, c);
+		return c;
 	}
 
-	if (rlb->count >= rlb_max_clients) {
-		atomic64_inc(&bond->rlb.refused);
-		goto out;
-	}
-	c = kmem_cache_zalloc(bnd_rlb_cache, GFP_ATOMIC);
-	if (!c)
-		goto out;
-	c->key = key;
-	if (is_valid_ether_addr(arp->tha))
-		ether_addr_copy(c->client_mac, arp->tha);
-	ether_addr_copy(c->server_mac, arp->sha);
-	if (vlan_get_tag(skb, &c->vlan_id))
-		c->vlan_id = 0;
-	INIT_LIST_HEAD(&c->slave_node);
-	INIT_LIST_HEAD(&c->ntt_node);
-	if (bnd_rlb_server_get(rlb, key.server_ip, arp->sha)) {
-		kmem_cache_free(bnd_rlb_cache, c);
-		goto out;
-	}
-	if (rhashtable_insert_fast(&rlb->clients, &c->node, bnd_rlb_client_params)) {
-		bnd_rlb_server_put(rlb, key.server_ip);
-		kmem_cache_free(bnd_rlb_cache, c);
-		goto out;
-	}
-	rlb->count++;
-	atomic64_inc(&bond->rlb.added);
-	bnd_rlb_assign(rlb, c, bnd_rlb_pick(bond, NULL));
-	bnd_rlb_tell(rlb, c, 1);
-	s = c->slave;
-out:
-	spin_unlock(&bond->b.mode_lock);
-	return s;
+	if (vlan_get_tag(skb, &vid))
+		vid = 0;
+	c = bnd_rlb_add(bond, rlb, &key, arp->sha, arp->tha, vid);
+	if (c)
+		bnd_rlb_tell(rlb, c, 1, true);
+	return c;
+}
+
+/*
+ * We broadcast an ARP request from @ip with the bond's MAC: its clients
+ * heard it. Start (or restart) re-telling them; the monitor visits a
+ * bounded number per tick. O(1) here.
+ */
+static void bnd_rlb_retell_server(struct bnd_rlb *rlb, __be32 ip)
+{
+	struct bnd_rlb_server *srv = bnd_rlb_server_find(rlb, ip);
+
+	if (!srv || !srv->count)
+		return;
+	srv->retell_left = srv->count;
+	if (list_empty(&srv->retell_node))
+		list_add_tail(&srv->retell_node, &rlb->retell);
 }
 
 /*
  * An ARP the bond sends. Replies leave on the client's slave, carrying
- * that slave's MAC; our requests are broadcast with the bond's MAC, which
- * every client of that address hears, so those clients are re-told.
+ * that slave's MAC. Our requests carry the bond's MAC: a broadcast one is
+ * heard by every client of that address, which are re-told; a unicast one
+ * (a neighbour probe) by its target only.
  */
-struct slave *bnd_rlb_arp_xmit(struct bnd_bond *bond, struct sk_buff *skb)
+struct slave *bnd_rlb_arp_xmit(struct bnd_bond *bond, struct bnd_rlb *rlb,
+			       struct sk_buff *skb)
 {
-	struct bnd_rlb *rlb = bnd_rlb_of(bond);
-	struct bnd_rlb_server *srv;
+	struct bnd_rlb_client *c;
 	struct net_device *owner;
 	struct bnd_arp *arp;
 	struct slave *s;
@@ -325,50 +456,48 @@ struct slave *bnd_rlb_arp_xmit(struct bnd_bond *bond, struct sk_buff *skb)
 	if (arp->hdr.ar_op == htons(ARPOP_REPLY) && !is_valid_ether_addr(arp->tha))
 		return NULL;
 
-	s = bnd_rlb_choose(bond, rlb, skb, arp);
-	if (arp->hdr.ar_op == htons(ARPOP_REPLY)) {
-		if (s && !ether_addr_equal(arp->sha, s->dev->dev_addr)) {
-			if (skb_cow_head(skb, 0))
-				return NULL;
-			arp = (struct bnd_arp *)skb_network_header(skb);
-			ether_addr_copy(arp->sha, s->dev->dev_addr);
-		}
-		return s;
-	}
-
 	spin_lock(&bond->b.mode_lock);
-	rlb->update_delay = BND_RLB_UPDATE_DELAY;
-	srv = rhashtable_lookup_fast(&rlb->servers, &arp->sip, bnd_rlb_server_params);
-	if (srv) {
-		srv->retell = true;
-		rlb->retell = true;
+	c = bnd_rlb_choose(bond, rlb, skb, arp);
+	s = c ? c->slave : NULL;
+	if (arp->hdr.ar_op == htons(ARPOP_REQUEST)) {
+		if (is_multicast_ether_addr(eth_hdr(skb)->h_dest))
+			bnd_rlb_retell_server(rlb, arp->sip);
+		else if (c)
+			bnd_rlb_tell(rlb, c, BND_RLB_UPDATE_TRIES, false);
 	}
 	spin_unlock(&bond->b.mode_lock);
+
+	/* @s stays valid: slaves are freed a grace period after they leave. */
+	if (arp->hdr.ar_op == htons(ARPOP_REPLY) && s &&
+	    !ether_addr_equal(arp->sha, s->dev->dev_addr)) {
+		if (skb_cow_head(skb, 0))
+			return NULL;
+		arp = (struct bnd_arp *)skb_network_header(skb);
+		ether_addr_copy(arp->sha, s->dev->dev_addr);
+	}
 	return s;
 }
 
 /* ---- receive ---------------------------------------------------------- */
 
-/* Another host now answers for @srv's address: forget what we told. */
+/*
+ * Another host now answers for server address @ip: forget its clients.
+ * O(clients of @ip), once: the server goes with its last client, and
+ * until clients of it are learned again such frames find no server.
+ */
 static void bnd_rlb_purge_server(struct bnd_bond *bond, struct bnd_rlb *rlb,
 				 __be32 ip)
 {
-	struct bnd_rlb_client *c, *tmp;
-	struct bond_up_slave *all;
-	unsigned int i;
+	struct bnd_rlb_server *srv;
+	u32 n;
 
 	spin_lock_bh(&bond->b.mode_lock);
-	all = rcu_dereference(bond->b.all_slaves);
-	for (i = 0; all && i <= all->count; i++) {
-		struct list_head *head = i < all->count ?
-			&bnd_slave_from_s(all->arr[i])->lb.rlb_clients : &rlb->orphans;
-
-		list_for_each_entry_safe(c, tmp, head, slave_node) {
-			if (c->key.server_ip == ip) {
-				bnd_rlb_delete(rlb, c);
-				atomic64_inc(&bond->rlb.purged);
-			}
-		}
+	srv = bnd_rlb_server_find(rlb, ip);
+	/* Deleting the last client frees @srv: count, do not look again. */
+	for (n = srv ? srv->count : 0; n; n--) {
+		bnd_rlb_delete(rlb, list_first_entry(&srv->clients, struct bnd_rlb_client,
+						     srv_node));
+		atomic64_inc(&bond->rlb.purged);
 	}
 	spin_unlock_bh(&bond->b.mode_lock);
 }
@@ -380,14 +509,16 @@ static void bnd_rlb_purge_server(struct bnd_bond *bond, struct bnd_rlb *rlb,
 int bnd_rlb_recv(const struct sk_buff *skb, struct bonding *b, struct slave *s)
 {
 	struct bnd_bond *bond = bnd_from_b(b);
-	struct bnd_rlb *rlb = bnd_lb(bond)->rlb;
+	struct bnd_lb *lb = bnd_lb_rcu(bond);
+	struct bnd_rlb *rlb = lb ? lb->rlb : NULL;
 	struct bnd_rlb_key key;
 	struct bnd_rlb_server *srv;
 	struct bnd_rlb_client *c;
 	struct bnd_arp _arp;
 	const struct bnd_arp *arp;
 
-	if (skb->protocol != htons(ETH_P_ARP))
+	/* The hook is published only while rlb exists (bnd_open()). */
+	if (skb->protocol != htons(ETH_P_ARP) || unlikely(!rlb))
 		return RX_HANDLER_ANOTHER;
 	atomic64_inc(&bond->rlb.arp_seen);
 	arp = skb_header_pointer(skb, 0, sizeof(_arp), &_arp);
@@ -400,7 +531,7 @@ int bnd_rlb_recv(const struct sk_buff *skb, struct bonding *b, struct slave *s)
 	 * Another host claims one of our server addresses. Our own ARPs,
 	 * flooded back to us through another slave, do not count.
 	 */
-	srv = rhashtable_lookup_fast(&rlb->servers, &arp->sip, bnd_rlb_server_params);
+	srv = bnd_rlb_server_find(rlb, arp->sip);
 	if (unlikely(srv && !ether_addr_equal(srv->mac, arp->sha) &&
 		     !bond_slave_has_mac_rcu(b, arp->sha)))
 		bnd_rlb_purge_server(bond, rlb, arp->sip);
@@ -418,26 +549,14 @@ int bnd_rlb_recv(const struct sk_buff *skb, struct bonding *b, struct slave *s)
 	c = rhashtable_lookup_fast(&rlb->clients, &key, bnd_rlb_client_params);
 	if (c && !ether_addr_equal(c->client_mac, arp->sha)) {
 		ether_addr_copy(c->client_mac, arp->sha);
-		bnd_rlb_tell(rlb, c, BND_RLB_UPDATE_TRIES);
+		bnd_rlb_touch(rlb, c);
+		bnd_rlb_tell(rlb, c, BND_RLB_UPDATE_TRIES, true);
 	}
 	spin_unlock_bh(&b->mode_lock);
 	return RX_HANDLER_ANOTHER;
 }
 
 /* ---- updates and rebalancing ------------------------------------------ */
-
-static struct sk_buff *bnd_rlb_update_skb(struct bnd_rlb_client *c)
-{
-	struct net_device *dev = c->slave->dev;
-	struct sk_buff *skb;
-
-	skb = arp_create(ARPOP_REPLY, ETH_P_ARP, c->key.client_ip, dev,
-			 c->key.server_ip, c->client_mac, dev->dev_addr,
-			 c->client_mac);
-	if (skb && c->vlan_id)
-		__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q), c->vlan_id);
-	return skb;
-}
 
 /* Is @a more loaded than @b, per unit of speed? */
 static bool bnd_rlb_heavier(struct slave *a, struct slave *b)
@@ -448,132 +567,195 @@ static bool bnd_rlb_heavier(struct slave *a, struct slave *b)
 
 /*
  * Spread clients over the usable slaves in proportion to their speed:
- * move one client at a time from the most to the least loaded slave while
- * that leaves the donor at least as loaded as the taker. Equal speeds end
- * with counts that differ by at most one. O(moves * slaves).
+ * orphans first, then one client at a time from the most to the least
+ * loaded slave while that leaves the donor at least as loaded as the
+ * taker. Equal speeds end with counts that differ by at most one. At most
+ * BND_RLB_MOVES_PER_TICK clients move per call, O(slaves) each; returns
+ * true when there is nothing (more) to do.
  */
-static void bnd_rlb_rebalance(struct bnd_bond *bond, struct bnd_rlb *rlb)
+static bool bnd_rlb_rebalance(struct bnd_bond *bond, struct bnd_rlb *rlb)
 {
 	struct bond_up_slave *usable = rcu_dereference(bond->b.usable_slaves);
-	struct bnd_rlb_client *c, *tmp;
-	struct slave *donor, *taker;
-	unsigned int i;
+	unsigned int moves = BND_RLB_MOVES_PER_TICK, i;
+	struct slave *donor, *taker, *s;
+	struct bnd_rlb_client *c;
 
 	if (!usable || !usable->count)
-		return;
-	list_for_each_entry_safe(c, tmp, &rlb->orphans, slave_node) {
-		bnd_rlb_assign(rlb, c, bnd_rlb_pick(bond, NULL));
-		bnd_rlb_tell(rlb, c, BND_RLB_UPDATE_TRIES);
+		return true;
+	for (; moves && !list_empty(&rlb->orphans); moves--) {
+		s = bnd_rlb_pick(bond, NULL);
+		if (!s)
+			return true;
+		c = list_first_entry(&rlb->orphans, struct bnd_rlb_client, slave_node);
+		bnd_rlb_assign(rlb, c, s);
+		bnd_rlb_tell(rlb, c, BND_RLB_UPDATE_TRIES, true);
 	}
-	for (;;) {
-		donor = taker = usable->arr[0];
-		for (i = 1; i < usable->count; i++) {
-			if (bnd_rlb_heavier(usable->arr[i], donor))
-				donor = usable->arr[i];
-			if (bnd_rlb_heavier(taker, usable->arr[i]))
-				taker = usable->arr[i];
+	for (; moves; moves--) {
+		donor = NULL;
+		taker = NULL;
+		for (i = 0; i < usable->count; i++) {
+			s = usable->arr[i];
+			/* The array may still hold a slave whose link just failed. */
+			if (!bond_slave_can_tx(s))
+				continue;
+			if (!donor || bnd_rlb_heavier(s, donor))
+				donor = s;
+			if (!taker || bnd_rlb_heavier(taker, s))
+				taker = s;
 		}
 		/* (donor - 1) / w_donor >= (taker + 1) / w_taker */
 		if (donor == taker || !bnd_slave_from_s(donor)->lb.rlb_count ||
 		    ((u64)bnd_slave_from_s(donor)->lb.rlb_count - 1) * bnd_rlb_weight(taker) <
 		    ((u64)bnd_slave_from_s(taker)->lb.rlb_count + 1) * bnd_rlb_weight(donor))
-			break;
+			return true;
 		c = list_first_entry(&bnd_slave_from_s(donor)->lb.rlb_clients,
 				     struct bnd_rlb_client, slave_node);
 		bnd_rlb_assign(rlb, c, taker);
-		bnd_rlb_tell(rlb, c, BND_RLB_UPDATE_TRIES);
+		bnd_rlb_tell(rlb, c, BND_RLB_UPDATE_TRIES, true);
 		atomic64_inc(&bond->rlb.reassigned);
 	}
+	return false;
 }
 
-/* Clients of a server we broadcast from heard the bond's MAC: re-tell. */
+/*
+ * Clients of servers we broadcast from heard the bond's MAC: tell them
+ * their slave's again, once past that ARP's locktime (those of the active
+ * slave, which wears the bond's MAC, need nothing). A server's clients are
+ * visited in list order, each moved to the tail: the unvisited ones stay
+ * at the head, and retell_left never counts fewer than are left there.
+ * BND_RLB_RETELL_PER_TICK visits per call.
+ */
 static void bnd_rlb_retell(struct bnd_bond *bond, struct bnd_rlb *rlb)
 {
 	struct slave *active = rcu_dereference(bond->b.curr_active_slave);
-	struct bond_up_slave *all = rcu_dereference(bond->b.all_slaves);
+	unsigned int budget = BND_RLB_RETELL_PER_TICK;
 	struct bnd_rlb_server *srv;
 	struct bnd_rlb_client *c;
-	unsigned int i;
 
-	for (i = 0; all && i < all->count; i++) {
-		if (all->arr[i] == active)
-			continue;
-		list_for_each_entry(c, &bnd_slave_from_s(all->arr[i])->lb.rlb_clients,
-				    slave_node) {
-			srv = rhashtable_lookup_fast(&rlb->servers, &c->key.server_ip,
-						     bnd_rlb_server_params);
-			if (srv && srv->retell)
-				bnd_rlb_tell(rlb, c, BND_RLB_UPDATE_TRIES);
+	while (budget && !list_empty(&rlb->retell)) {
+		srv = list_first_entry(&rlb->retell, struct bnd_rlb_server, retell_node);
+		for (; budget && srv->retell_left; budget--, srv->retell_left--) {
+			c = list_first_entry(&srv->clients, struct bnd_rlb_client, srv_node);
+			list_move_tail(&c->srv_node, &srv->clients);
+			if (c->slave != active)
+				bnd_rlb_tell(rlb, c, BND_RLB_UPDATE_TRIES, false);
 		}
+		if (!srv->retell_left)
+			list_del_init(&srv->retell_node);
 	}
 }
 
-static void bnd_rlb_clear_retell(struct bnd_rlb *rlb)
+/* Forget clients idle for rlb_client_timeout, oldest first. */
+static void bnd_rlb_age(struct bnd_bond *bond, struct bnd_rlb *rlb)
 {
-	struct rhashtable_iter it;
-	struct bnd_rlb_server *srv;
+	unsigned int budget = BND_RLB_AGE_PER_TICK;
+	struct bnd_rlb_client *c;
 
-	rhashtable_walk_enter(&rlb->servers, &it);
-	rhashtable_walk_start(&it);
-	while ((srv = rhashtable_walk_next(&it)) != NULL)
-		if (!IS_ERR(srv))
-			srv->retell = false;
-	rhashtable_walk_stop(&it);
-	rhashtable_walk_exit(&it);
-	rlb->retell = false;
+	if (!bnd_rlb_idle_max)
+		return;
+	for (; budget && !list_empty(&rlb->lru); budget--) {
+		c = list_first_entry(&rlb->lru, struct bnd_rlb_client, lru_node);
+		if ((u32)jiffies - c->used < bnd_rlb_idle_max)
+			break;
+		bnd_rlb_delete(rlb, c);
+		atomic64_inc(&bond->rlb.aged);
+	}
 }
 
-/* Ten times a second, from the lb monitor: rebalance and tell clients. */
-void bnd_rlb_tick(struct bnd_bond *bond)
+/*
+ * Take the next round of up to @max - @n clients of @queue into the batch
+ * (from index @n); of tell_later only those due. A client with rounds
+ * left goes to the tail of tell_later, one delay from now. Returns the new
+ * batch length.
+ */
+static unsigned int bnd_rlb_take(struct bnd_rlb *rlb, struct list_head *queue,
+				 unsigned int n, unsigned int max)
 {
-	struct bnd_rlb *rlb = bnd_rlb_of(bond);
-	struct bnd_rlb_client *c, *tmp;
-	struct sk_buff_head out;
+	struct bnd_rlb_client *c;
+	struct bnd_rlb_msg *m;
+
+	while (n < max && !list_empty(queue)) {
+		c = list_first_entry(queue, struct bnd_rlb_client, ntt_node);
+		if (c->queue == BND_RLB_Q_LATER && (s32)((u32)jiffies - c->due) < 0)
+			break;
+		if (!c->slave) {
+			bnd_rlb_untell(c);
+			continue;
+		}
+		m = &rlb->batch[n++];
+		m->dev = c->slave->dev;
+		m->client_ip = c->key.client_ip;
+		m->server_ip = c->key.server_ip;
+		ether_addr_copy(m->client_mac, c->client_mac);
+		m->vlan_id = c->vlan_id;
+		if (--c->tries) {
+			c->due = (u32)jiffies + BND_RLB_UPDATE_DELAY;
+			list_move_tail(&c->ntt_node, &rlb->tell_later);
+			c->queue = BND_RLB_Q_LATER;
+		} else {
+			bnd_rlb_untell(c);
+		}
+	}
+	return n;
+}
+
+static void bnd_rlb_send(struct bnd_bond *bond, const struct bnd_rlb_msg *m)
+{
 	struct sk_buff *skb;
-	unsigned int sent = 0;
 	int i;
 
-	__skb_queue_head_init(&out);
-	rcu_read_lock();
-	spin_lock_bh(&bond->b.mode_lock);
-	if (rlb->rebalance) {
-		rlb->rebalance = false;
-		bnd_rlb_rebalance(bond, rlb);
-	}
-	if (rlb->update_delay) {
-		rlb->update_delay--;
-	} else {
-		if (rlb->retell) {
-			bnd_rlb_retell(bond, rlb);
-			bnd_rlb_clear_retell(rlb);
-		}
-		list_for_each_entry_safe(c, tmp, &rlb->ntt, ntt_node) {
-			if (sent >= BND_RLB_UPDATES_PER_TICK)
-				break;
-			for (i = 0; c->slave && i < BND_RLB_BURST; i++) {
-				skb = bnd_rlb_update_skb(c);
-				if (skb)
-					__skb_queue_tail(&out, skb);
-			}
-			sent++;
-			if (!c->slave || !--c->tries)
-				list_del_init(&c->ntt_node);
-		}
-		/*
-		 * Space the rounds: a client ignores ARP changes for its
-		 * neighbour locktime (1 s by default) after updating an entry,
-		 * so repeated updates must not all land inside it.
-		 */
-		if (sent && !list_empty(&rlb->ntt))
-			rlb->update_delay = BND_RLB_UPDATE_DELAY;
-	}
-	spin_unlock_bh(&bond->b.mode_lock);
-	rcu_read_unlock();
-
-	while ((skb = __skb_dequeue(&out)) != NULL) {
+	for (i = 0; i < BND_RLB_BURST; i++) {
+		skb = arp_create(ARPOP_REPLY, ETH_P_ARP, m->client_ip, m->dev,
+				 m->server_ip, m->client_mac, m->dev->dev_addr,
+				 m->client_mac);
+		if (!skb)
+			return;
+		if (m->vlan_id)
+			__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q), m->vlan_id);
 		arp_xmit(skb);
 		atomic64_inc(&bond->rlb.updates);
 	}
+}
+
+/*
+ * Ten times a second, from the lb monitor: rebalance, re-tell, age, and
+ * send a round of updates, each a bounded amount of work.
+ */
+void bnd_rlb_tick(struct bnd_bond *bond)
+{
+	struct bnd_rlb *rlb = bnd_rlb_of(bond);
+	unsigned int n, i;
+
+	rcu_read_lock();
+	spin_lock_bh(&bond->b.mode_lock);
+	if (rlb->rebalance && bnd_rlb_rebalance(bond, rlb))
+		rlb->rebalance = false;
+	bnd_rlb_retell(bond, rlb);
+	bnd_rlb_age(bond, rlb);
+	/*
+	 * Neither queue starves the other: later rounds get a quarter of the
+	 * budget if they are due, first rounds what they need of the rest,
+	 * later rounds whatever is still left.
+	 */
+	n = bnd_rlb_take(rlb, &rlb->tell_later, 0, BND_RLB_UPDATES_PER_TICK / 4);
+	n = bnd_rlb_take(rlb, &rlb->tell_now, n, BND_RLB_UPDATES_PER_TICK);
+	n = bnd_rlb_take(rlb, &rlb->tell_later, n, BND_RLB_UPDATES_PER_TICK);
+	spin_unlock_bh(&bond->b.mode_lock);
+
+	/*
+	 * Each update goes out on (skb->dev is) the slave device its client
+	 * was assigned to, and holds no reference on it. The assignment is
+	 * made and withdrawn under mode_lock (bnd_rlb_assign; bnd_rlb_slave_gone,
+	 * which a slave runs as it leaves the bond, also when its device is
+	 * unregistered, from the NETDEV_UNREGISTER notifier). The unregister
+	 * path frees the device only after the synchronize_net() that follows
+	 * those notifiers. This read-side section began before we read the
+	 * assignments, so it ends before that grace period can: transmit
+	 * inside it, never after rcu_read_unlock().
+	 */
+	for (i = 0; i < n; i++)
+		bnd_rlb_send(bond, &rlb->batch[i]);
+	rcu_read_unlock();
 
 	/* The active slave listened for a dead slave's MAC long enough. */
 	if (rlb->promisc && ++rlb->promisc_ticks >= BND_RLB_PROMISC_TICKS &&
@@ -586,11 +768,6 @@ void bnd_rlb_tick(struct bnd_bond *bond)
 	}
 }
 
-/*
- * @slave lost its link or left (RTNL): its clients move to the others and
- * are told, a few times; until they listen, the active slave also takes
- * frames sent to the old MAC.
- */
 /* The slave made promiscuous for a dead slave's MAC stops listening (RTNL). */
 void bnd_rlb_promisc_drop(struct bnd_bond *bond)
 {
@@ -603,24 +780,40 @@ void bnd_rlb_promisc_drop(struct bnd_bond *bond)
 	rlb->promisc = NULL;
 }
 
+/*
+ * @slave lost its link or left (RTNL, process context): its clients move
+ * to the others and are told, a few times; until they listen, the active
+ * slave also takes frames sent to the old MAC. Nothing assigns clients to
+ * @slave any more (it cannot transmit), so the lock may be dropped between
+ * chunks; all of them are off it when this returns.
+ */
 void bnd_rlb_slave_gone(struct bnd_bond *bond, struct bnd_slave *slave)
 {
 	struct bnd_rlb *rlb = bnd_rlb_of(bond);
-	struct bnd_rlb_client *c, *tmp;
+	struct bnd_rlb_client *c;
 	struct slave *active;
+	unsigned int n;
+	bool more;
 
 	ASSERT_RTNL();
+	might_sleep();
 	if (rlb->promisc == &slave->s)
 		bnd_rlb_promisc_drop(bond);
-	rcu_read_lock();
-	spin_lock_bh(&bond->b.mode_lock);
-	list_for_each_entry_safe(c, tmp, &slave->lb.rlb_clients, slave_node) {
-		bnd_rlb_assign(rlb, c, bnd_rlb_pick(bond, &slave->s));
-		bnd_rlb_tell(rlb, c, BND_RLB_UPDATE_TRIES);
-		atomic64_inc(&bond->rlb.reassigned);
-	}
-	spin_unlock_bh(&bond->b.mode_lock);
-	rcu_read_unlock();
+	do {
+		rcu_read_lock();
+		spin_lock_bh(&bond->b.mode_lock);
+		for (n = 0; n < BND_RLB_CHUNK && !list_empty(&slave->lb.rlb_clients); n++) {
+			c = list_first_entry(&slave->lb.rlb_clients, struct bnd_rlb_client,
+					     slave_node);
+			bnd_rlb_assign(rlb, c, bnd_rlb_pick(bond, &slave->s));
+			bnd_rlb_tell(rlb, c, BND_RLB_UPDATE_TRIES, true);
+			atomic64_inc(&bond->rlb.reassigned);
+		}
+		more = !list_empty(&slave->lb.rlb_clients);
+		spin_unlock_bh(&bond->b.mode_lock);
+		rcu_read_unlock();
+		cond_resched();
+	} while (more);
 
 	active = rtnl_dereference(bond->b.curr_active_slave);
 	if (!active || active == &slave->s)
@@ -631,15 +824,29 @@ void bnd_rlb_slave_gone(struct bnd_bond *bond, struct bnd_slave *slave)
 	bnd_lb_send_learning(bond, active, slave->s.dev->dev_addr, true);
 }
 
-/* @slave's MAC changed (RTNL): its clients must learn the new one. */
+/*
+ * @slave's MAC changed (RTNL): its clients must learn the new one. Visited
+ * in chunks, each moved to the tail of the slave's list (whose order does
+ * not matter), so the lock is dropped between chunks.
+ */
 void bnd_rlb_slave_mac_changed(struct bnd_bond *bond, struct bnd_slave *slave)
 {
 	struct bnd_rlb *rlb = bnd_rlb_of(bond);
+	struct list_head *head = &slave->lb.rlb_clients;
 	struct bnd_rlb_client *c;
+	unsigned int left, n;
 
 	spin_lock_bh(&bond->b.mode_lock);
-	list_for_each_entry(c, &slave->lb.rlb_clients, slave_node)
-		bnd_rlb_tell(rlb, c, BND_RLB_UPDATE_TRIES);
+	left = slave->lb.rlb_count;
+	while (left && !list_empty(head)) {
+		for (n = 0; n < BND_RLB_CHUNK && left && !list_empty(head); n++, left--) {
+			c = list_first_entry(head, struct bnd_rlb_client, slave_node);
+			list_move_tail(&c->slave_node, head);
+			bnd_rlb_tell(rlb, c, BND_RLB_UPDATE_TRIES, true);
+		}
+		spin_unlock_bh(&bond->b.mode_lock);
+		spin_lock_bh(&bond->b.mode_lock);
+	}
 	spin_unlock_bh(&bond->b.mode_lock);
 }
 
@@ -657,22 +864,11 @@ void bnd_rlb_vlan_removed(struct bnd_bond *bond, u16 vid)
 {
 	struct bnd_rlb *rlb = bnd_rlb_of(bond);
 	struct bnd_rlb_client *c, *tmp;
-	struct list_head *iter;
-	struct slave *s;
 
 	if (!rlb)
 		return;
 	spin_lock_bh(&bond->b.mode_lock);
-	bond_for_each_slave(&bond->b, s, iter) {
-		list_for_each_entry_safe(c, tmp, &bnd_slave_from_s(s)->lb.rlb_clients,
-					 slave_node) {
-			if (c->vlan_id == vid) {
-				bnd_rlb_delete(rlb, c);
-				atomic64_inc(&bond->rlb.purged);
-			}
-		}
-	}
-	list_for_each_entry_safe(c, tmp, &rlb->orphans, slave_node) {
+	list_for_each_entry_safe(c, tmp, &rlb->lru, lru_node) {
 		if (c->vlan_id == vid) {
 			bnd_rlb_delete(rlb, c);
 			atomic64_inc(&bond->rlb.purged);
@@ -691,7 +887,13 @@ struct bnd_rlb *bnd_rlb_create(struct bnd_bond *bond)
 		return NULL;
 	rlb->bond = bond;
 	INIT_LIST_HEAD(&rlb->orphans);
-	INIT_LIST_HEAD(&rlb->ntt);
+	INIT_LIST_HEAD(&rlb->tell_now);
+	INIT_LIST_HEAD(&rlb->tell_later);
+	INIT_LIST_HEAD(&rlb->lru);
+	INIT_LIST_HEAD(&rlb->retell);
+	rlb->batch = kvcalloc(BND_RLB_UPDATES_PER_TICK, sizeof(*rlb->batch), GFP_KERNEL);
+	if (!rlb->batch)
+		goto err;
 	if (rhashtable_init(&rlb->clients, &bnd_rlb_client_params))
 		goto err;
 	if (rhashtable_init(&rlb->servers, &bnd_rlb_server_params)) {
@@ -700,6 +902,7 @@ struct bnd_rlb *bnd_rlb_create(struct bnd_bond *bond)
 	}
 	return rlb;
 err:
+	kvfree(rlb->batch);
 	kfree(rlb);
 	return NULL;
 }
@@ -715,26 +918,17 @@ static void bnd_rlb_free_server(void *ptr, void *arg)
  */
 void bnd_rlb_destroy(struct bnd_rlb *rlb)
 {
-	struct bnd_bond *bond = rlb->bond;
-	struct bnd_rlb_client *c, *tmp;
-	struct list_head *iter;
-	struct slave *s;
-
 	ASSERT_RTNL();
 	if (rlb->promisc) {
 		dev_set_promiscuity(rlb->promisc->dev, -1);
 		rlb->promisc = NULL;
 	}
-	bond_for_each_slave(&bond->b, s, iter) {
-		list_for_each_entry_safe(c, tmp, &bnd_slave_from_s(s)->lb.rlb_clients,
-					 slave_node)
-			bnd_rlb_delete(rlb, c);
-		bnd_slave_from_s(s)->lb.rlb_count = 0;
-	}
-	list_for_each_entry_safe(c, tmp, &rlb->orphans, slave_node)
-		bnd_rlb_delete(rlb, c);
+	while (!list_empty(&rlb->lru))
+		bnd_rlb_delete(rlb, list_first_entry(&rlb->lru, struct bnd_rlb_client,
+						     lru_node));
 	rhashtable_destroy(&rlb->clients);
 	rhashtable_free_and_destroy(&rlb->servers, bnd_rlb_free_server, NULL);
+	kvfree(rlb->batch);
 	kfree(rlb);
 }
 
@@ -773,10 +967,11 @@ int bnd_rlb_show_table(struct seq_file *m, struct bnd_bond *bond)
 
 void bnd_rlb_proc_show(struct seq_file *m, struct bnd_bond *bond)
 {
-	char buf[256];
+	char buf[512];
 
 	seq_printf(m, "RLB Clients: %u\n", bnd_rlb_count(bond));
 	seq_printf(m, "RLB Max Clients: %u\n", rlb_max_clients);
+	seq_printf(m, "RLB Client Timeout: %u\n", rlb_client_timeout);
 	bnd_rlb_format_counters(bond, buf, sizeof(buf));
 	seq_puts(m, buf);
 }
@@ -796,11 +991,14 @@ int bnd_rlb_format_counters(struct bnd_bond *bond, char *buf, size_t size)
 			 "RLB Clients Reassigned: %lld\n"
 			 "RLB Clients Refused: %lld\n"
 			 "RLB Clients Purged: %lld\n"
-			 "RLB Updates Sent: %lld\n",
+			 "RLB Updates Sent: %lld\n"
+			 "RLB Clients Aged: %lld\n"
+			 "RLB Clients Evicted: %lld\n",
 			 atomic64_read(&r->arp_seen), atomic64_read(&r->arp_bad),
 			 atomic64_read(&r->added), atomic64_read(&r->reassigned),
 			 atomic64_read(&r->refused), atomic64_read(&r->purged),
-			 atomic64_read(&r->updates));
+			 atomic64_read(&r->updates), atomic64_read(&r->aged),
+			 atomic64_read(&r->evicted));
 }
 
 /* Clients in the table now (0 if the bond has no RLB state). */
@@ -830,6 +1028,12 @@ int bnd_rlb_init(void)
 		       rlb_max_clients);
 		return -EINVAL;
 	}
+	if (rlb_client_timeout > BND_RLB_TIMEOUT_MAX) {
+		pr_err("option rlb_client_timeout: invalid value (%u); allowed values 0 - %u\n",
+		       rlb_client_timeout, BND_RLB_TIMEOUT_MAX);
+		return -EINVAL;
+	}
+	bnd_rlb_idle_max = rlb_client_timeout * HZ;
 	bnd_rlb_cache = KMEM_CACHE(bnd_rlb_client, 0);
 	return bnd_rlb_cache ? 0 : -ENOMEM;
 }
