@@ -38,17 +38,6 @@ DBG=		# debugfs directory of alb0
 
 pf() { bond_file_value "$1" "$PROC" "$2" "${3:-}"; }
 
-# The neighbour table is shared by all namespaces: let it hold the storm's
-# clients (the kernel answers an ARP request only if it can cache the sender).
-neigh_room() {
-	local k v
-	for k in gc_thresh1 gc_thresh2 gc_thresh3; do
-		bct_get v "/proc/sys/net/ipv4/neigh/default/$k"
-		defer sysctl -qw "net.ipv4.neigh.default.$k=$v"
-	done
-	sysctl -qw net.ipv4.neigh.default.gc_thresh3=32768 \
-		net.ipv4.neigh.default.gc_thresh2=16384 net.ipv4.neigh.default.gc_thresh1=8192
-}
 
 # Whatever happens, leave our module loaded with its defaults.
 restore_module() {
@@ -493,7 +482,7 @@ bad_param() {
 }
 
 ktap_plan 7
-neigh_room
+bct_neigh_room 32768
 dmesg_mark
 run_test many_clients_balanced many_clients
 run_test every_client_told_at_scale told_at_scale

@@ -50,16 +50,6 @@ PROC=
 
 pf() { bond_file_value "$1" "$PROC" "$2" "${3:-}"; }
 
-# The neighbour table is shared by all namespaces: let it hold the clients.
-neigh_room() {
-	local k v
-	for k in gc_thresh1 gc_thresh2 gc_thresh3; do
-		bct_get v "/proc/sys/net/ipv4/neigh/default/$k"
-		defer sysctl -qw "net.ipv4.neigh.default.$k=$v"
-	done
-	sysctl -qw net.ipv4.neigh.default.gc_thresh3=8192 \
-		net.ipv4.neigh.default.gc_thresh2=4096 net.ipv4.neigh.default.gc_thresh1=2048
-}
 
 slaves_up() {
 	local s v
@@ -184,7 +174,7 @@ del_during_updates() {
 }
 
 ktap_plan 3
-neigh_room
+bct_neigh_room 8192
 dmesg_mark
 run_setup setup setup
 run_test slave_deleted_while_updates_go_out after_setup del_during_updates

@@ -312,6 +312,20 @@ bct_get() {
 	IFS= read -r "$1" <"$2" 2>/dev/null
 }
 
+# bct_neigh_room MAX: the neighbour table (shared by all namespaces) holds
+# up to MAX entries (gc_thresh3; gc_thresh2 and 1 a half and a quarter of
+# it), so the kernel can cache, and so answer, every ARP sender of a storm;
+# the old values come back at cleanup.
+bct_neigh_room() {
+	local k v
+	for k in gc_thresh1 gc_thresh2 gc_thresh3; do
+		bct_get v "/proc/sys/net/ipv4/neigh/default/$k"
+		defer sysctl -qw "net.ipv4.neigh.default.$k=$v"
+	done
+	sysctl -qw net.ipv4.neigh.default.gc_thresh3=$1 \
+		net.ipv4.neigh.default.gc_thresh2=$(($1 / 2)) net.ipv4.neigh.default.gc_thresh1=$(($1 / 4))
+}
+
 bct_mii_is() {
 	local v
 	bct_get v "${BCT_SYS[$1]}/class/net/$2/bonding_slave/mii_status" && [[ $v == "$3" ]]
