@@ -18,9 +18,10 @@
  *   /sys/module/bond_delay/parameters/armed  0 stops delaying
  */
 #include <linux/atomic.h>
-#include <linux/delay.h>
 #include <linux/kprobes.h>
+#include <linux/ktime.h>
 #include <linux/module.h>
+#include <linux/processor.h>
 
 #define BOND_DELAY_MAX	4
 
@@ -58,6 +59,19 @@ MODULE_PARM_DESC(busy, "Delays running now");
 
 static struct kprobe bond_delay_kp[BOND_DELAY_MAX];
 
+/*
+ * Spin for @ms by the kernel's clocksource. Not mdelay(): it counts TSC
+ * cycles, and in an emulated guest whose TSC the kernel found unusable a
+ * 100 ms mdelay() was seen to take anything from 0 to 100 ms.
+ */
+static void bond_delay_spin(unsigned int ms)
+{
+	u64 end = ktime_get_ns() + (u64)ms * NSEC_PER_MSEC;
+
+	while (ktime_get_ns() < end)
+		cpu_relax();
+}
+
 static int bond_delay_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	unsigned int ms = min(delay_ms[kp - bond_delay_kp], 1000U);
@@ -71,7 +85,7 @@ static int bond_delay_pre(struct kprobe *kp, struct pt_regs *regs)
 	atomic_inc(&bond_delay_busy);
 	pr_info("bond_delay: holding %s in %s for %u ms\n", kp->symbol_name,
 		current->comm, ms);
-	mdelay(ms);
+	bond_delay_spin(ms);
 	atomic_dec(&bond_delay_busy);
 	pr_info("bond_delay: %s in %s goes on\n", kp->symbol_name, current->comm);
 	return 0;
