@@ -170,6 +170,7 @@ topology() {
 		link set abbp3 up
 	EOF
 	bct_sysfs_mount b || return 1
+	bct_sysfs_mount cl || return 1
 	anchor b
 	bct_ok bct_wait_until 10 all_up
 	log "topology up at ${SECONDS}s"
@@ -612,13 +613,16 @@ macs() {
 	printf -v "$1" '%s %s %s' "$a" "$b" "$c"
 }
 
-# fom_failover BOND: the active slave's port goes down while the bond
-# pings the client (one echo per 50 ms): only the echoes of the failover
-# itself go unanswered (the client answers to the MAC it knows, so after the
-# failover that MAC must reach the bond), and 5 echoes after it are answered.
+# fom_failover BOND: the active slave's port goes down while the client
+# pings the bond (one echo per 50 ms): only the echoes of the failover
+# itself go unanswered. The client sends to the MAC its neighbour entry
+# (fresh from mkfom, so not probed again for seconds) holds: after the
+# failover that MAC must reach the bond, or (active) the failover's
+# gratuitous ARP must have told the client the new one. Then 5 echoes from
+# the bond are answered.
 fom_failover() {		# BOND
 	local t0 t1 det
-	bct_stream b "${FOM_NET[$1]}.2" 100 "$1" 20
+	bct_stream cl "${FOM_NET[$1]}.1" 100 eth0 20
 	bct_ms t0
 	bct_ok bct_ip sw link set "$1p1" down
 	bct_ok bct_wait_until 3 active_is b "$1" "$1s2"
