@@ -10,10 +10,14 @@
 #   make check-upstream  the same, but run upstream Linux's own bonding
 #                        selftests (Debian's linux-source) against our module
 #                        (default KERNELS=6.12; about 13 min under TCG)
+#   make check-debug     make check (ours only) on a debug kernel built from
+#                        Debian's linux-source-6.12: KASAN, lockdep,
+#                        PROVE_RCU, debug objects, kmemleak (KERNELS=6.12-debug)
 #   make soak            the mixed-mode storm tests, ten times longer
 #   make bench           benchmarks (RLB scale, transmit cost per mode)
 #   make demo            boot one VM (6.12) and show bonds at work
 #   make deps            install the Debian packages + fetch the guest kernels
+#   make deps-debug      the same + what building the debug kernel needs
 #   make version-check   dkms.conf PACKAGE_VERSION == BOND_KO_VERSION
 #   make clean           remove build/
 #
@@ -39,7 +43,8 @@ UPSTREAM ?=
 
 export BOND_CACHE KERNELS ACCEL WERROR T KDIR DEMO_KERNEL UPSTREAM
 
-.PHONY: all modules sparse check check-upstream soak bench demo deps version-check clean help
+.PHONY: all modules sparse check check-upstream check-debug soak bench demo deps deps-debug \
+	version-check clean help
 all modules:
 	@tools/build.sh driver
 
@@ -52,6 +57,9 @@ version-check:
 deps:
 	@tools/deps.sh
 
+deps-debug:
+	@BOND_DEPS_DEBUG=1 tools/deps.sh
+
 # make check runs upstream's selftests too, unless UPSTREAM says otherwise
 # (UPSTREAM=none: ours only).
 check:
@@ -63,6 +71,17 @@ check-upstream:
 	@BOND_SUITE=upstream \
 	 KERNELS="$(if $(filter command line environment,$(origin KERNELS)),$(KERNELS),6.12)" \
 	 tools/check.sh
+# The debug kernel runs the suite several times slower than Debian's: every
+# time limit and poll bound is multiplied by BOND_TIMEOUT_FACTOR, the guest
+# gets more memory for KASAN's shadow and quarantine, and the run has no
+# whole-run budget (README: Debug kernel lane).
+DEBUG_KERNELS ?= 6.12-debug
+check-debug:
+	@BOND_DEPS_DEBUG=1 KERNELS="$(DEBUG_KERNELS)" tools/deps.sh
+	@KERNELS="$(if $(filter command line environment,$(origin KERNELS)),$(KERNELS),$(DEBUG_KERNELS))" \
+	 UPSTREAM=none BOND_TIMEOUT_FACTOR="$${BOND_TIMEOUT_FACTOR:-4}" \
+	 BOND_VM_MEM="$${BOND_VM_MEM:-3072}" BOND_CHECK_BUDGET=0 tools/check.sh
+
 soak:
 	@BOND_SOAK=1 T="$(or $(T),mixed_seed mixed_modes mixed_churn)" tools/check.sh
 

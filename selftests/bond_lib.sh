@@ -368,6 +368,7 @@ _bct_to_ms() {
 bct_wait_until() {
 	local limit deadline now
 	_bct_to_ms limit "$1"
+	limit=$((limit * ${BOND_TIMEOUT_FACTOR:-1}))	# lib.sh: make check-debug
 	shift
 	bct_ms now
 	deadline=$((now + limit))

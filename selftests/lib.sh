@@ -394,10 +394,13 @@ link_is_up() {
 
 # wait_until TIMEOUT CMD...: poll CMD every 0.1 s until it succeeds (0) or
 # TIMEOUT seconds (may be fractional) pass (1, logged). Use this, never a
-# fixed sleep, wherever a condition can be polled.
+# fixed sleep, wherever a condition can be polled. TIMEOUT is multiplied by
+# BOND_TIMEOUT_FACTOR (default 1; make check-debug: its debug kernel runs
+# everything several times slower).
+BOND_TIMEOUT_FACTOR=${BOND_TIMEOUT_FACTOR:-1}
 wait_until() {
 	local limit_ms deadline
-	limit_ms=$(_lib_ms "$1")
+	limit_ms=$(($(_lib_ms "$1") * BOND_TIMEOUT_FACTOR))
 	shift
 	deadline=$(($(date +%s%N) / 1000000 + limit_ms))
 	until "$@" >/dev/null 2>&1; do
@@ -463,7 +466,11 @@ dmesg_check_clean() {
 declare -gA _slab_base=()
 
 # slab_active CACHE: print the active object count of CACHE (1 if no such cache).
+# Under KASAN freed objects wait in a quarantine and still count as active:
+# shrinking the cache first empties its share of the quarantine (and is a
+# no-op for the count elsewhere).
 slab_active() {
+	[[ -w /sys/kernel/slab/$1/shrink ]] && echo 1 >"/sys/kernel/slab/$1/shrink" 2>/dev/null
 	awk -v c="$1" '$1 == c { print $2; found = 1 } END { exit !found }' /proc/slabinfo
 }
 

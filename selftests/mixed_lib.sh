@@ -79,7 +79,7 @@ mx_wait() {
 	shift
 	t0=${EPOCHREALTIME/./}
 	until "$@" >/dev/null 2>&1; do
-		if ((${EPOCHREALTIME/./} - t0 >= ${limit%%.*} * 1000000)); then
+		if ((${EPOCHREALTIME/./} - t0 >= ${limit%%.*} * 1000000 * ${BOND_TIMEOUT_FACTOR:-1})); then
 			log "timed out after ${limit}s waiting for: $*"
 			return 1
 		fi

@@ -12,7 +12,9 @@
 #   kernels.sh cached             list the cached kernel releases, newest last
 #
 # SERIES is "6.1", "6.12", ... (a full release such as 6.12.117+deb12-amd64 is
-# accepted too). Kernel packages are never installed: their .debs are fetched
+# accepted too), or "<series>-debug": the debug kernel of make check-debug,
+# built from Debian's linux-source-<series> by tools/vm/debug-kernel.sh
+# (22 minutes on 2 cores the first time) and cached here the same way. Kernel packages are never installed: their .debs are fetched
 # with `apt-get download` and unpacked with `dpkg-deb -x` under
 # $BOND_CACHE/kernels/<kver>/root, then patched so the headers work from there.
 set -euo pipefail
@@ -27,7 +29,10 @@ is_std_flavour() { [[ $1 == *-amd64 && $1 != *-cloud-amd64 && $1 != *-rt-amd64 ]
 
 series_of() {			# 6.12.117+deb12-amd64 -> 6.12, 6.1.0-56-amd64 -> 6.1
 	local v=${1%%-*}
-	echo "${v%.*}"
+	v=${v%%+*}
+	v=${v%.*}
+	[[ $1 == *-bonddebug-* ]] && v+=-debug	# 6.12.118-bonddebug-<key> -> 6.12-debug
+	echo "$v"
 }
 
 matches_series() {		# KVER SERIES
@@ -84,7 +89,11 @@ apt_image_for() {
 
 resolve() {			# SERIES -> kver
 	local s=$1 k
-	if [[ $s == *-amd64 ]]; then
+	if [[ $s == *-debug ]]; then
+		"$(dirname "$0")/vm/debug-kernel.sh" kver "${s%-debug}"
+		return
+	fi
+	if [[ $s == *-amd64 || $s == *-bonddebug-* ]]; then
 		echo "$s"
 		return
 	fi
@@ -119,6 +128,10 @@ fixup() {			# KVER ROOT
 
 fetch_one() {			# SERIES -> kver (cached)
 	local s=$1 kver ver pkgs deps dl dir root p
+	if [[ $s == *-debug ]]; then
+		"$(dirname "$0")/vm/debug-kernel.sh" build "${s%-debug}"
+		return
+	fi
 	kver=$(resolve "$s")
 	dir=$KCACHE/$kver
 	if [[ -e $dir/.ready ]]; then

@@ -9,6 +9,9 @@
 #                             their root (.../tools/testing/selftests)
 #   upstream.sh list ROOT     print the test entries run from ROOT, one a
 #                             line, in tools/vm/guest-tests.sh's format
+#   upstream.sh deb SERIES    print the path of the linux-source-<SERIES>
+#                             package in the cache, downloading it first
+#                             (tools/vm/debug-kernel.sh builds from it)
 #
 # SERIES is "6.12", "6.1" (a full kernel release is accepted too). The
 # package is fetched with `apt-get download` into $BOND_CACHE/src/ unless a
@@ -80,11 +83,10 @@ newest_deb() {			# DIR PACKAGE: the newest PACKAGE_*.deb in DIR, if any
 	done | sort -V | tail -n1
 }
 
-fetch() {			# SERIES
-	local series pkg src deb ver dir tmp f t need=() more
-	series=$(series_of "$1")
-	pkg=linux-source-$series
-	src=$BOND_CACHE/src
+# The newest linux-source-<SERIES> package in the cache, downloaded first if
+# there is none. Takes the cache lock (fd 9) and keeps it.
+get_deb() {			# SERIES
+	local pkg=linux-source-$1 src=$BOND_CACHE/src deb tmp
 	mkdir -p "$src"
 	exec 9>"$BOND_CACHE/.upstream.lock"
 	flock 9
@@ -98,6 +100,14 @@ fetch() {			# SERIES
 		rm -rf "$tmp"
 		deb=$(newest_deb "$src" "$pkg")
 	fi
+	echo "$deb"
+}
+
+fetch() {			# SERIES
+	local series pkg deb ver dir f t need=() more
+	series=$(series_of "$1")
+	pkg=linux-source-$series
+	deb=$(get_deb "$series")
 	ver=$(dpkg-deb -f "$deb" Version)
 	[[ -n $ver ]] || die "$deb has no Version"
 	dir=$BOND_CACHE/upstream/$ver
@@ -161,5 +171,6 @@ shift || true
 case $cmd in
 fetch) [[ $# == 1 ]] || die "usage: upstream.sh fetch SERIES"; fetch "$1" ;;
 list)  [[ $# == 1 ]] || die "usage: upstream.sh list ROOT"; list "$1" ;;
-*)     sed -n '7,12s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+deb)   [[ $# == 1 ]] || die "usage: upstream.sh deb SERIES"; get_deb "$(series_of "$1")" ;;
+*)     sed -n '7,15s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac

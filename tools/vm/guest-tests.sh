@@ -32,7 +32,9 @@
 #    "PASS:/FAIL:/SKIP..." and bare PASS/FAIL/SKIP lines): skipped and failed
 #    cases are named in the KTAP line and listed, with the entry's time, in
 #    "# " lines after it, so a skipped case never hides behind a pass.
-# 3. Scans the whole kernel log for splats (selftests/splat_patterns).
+# 3. On a kernel with kmemleak (make check-debug), scans for leaks and
+#    fails kernel-log for any object allocated through bonding.
+# 4. Scans the whole kernel log for splats (selftests/splat_patterns).
 #
 # Hangs: every cleanup command is bounded (CLEANUP_TIMEOUT); a test that
 # times out, a cleanup command that does not finish, a test that cannot be
@@ -540,12 +542,45 @@ while IFS=$'\t' read -r -u 9 name dir to kind cmdline; do
 	run_entry "$name" "$dir" "$to" "$kind" "${argv[@]}"
 done 9<"${BOND_TEST_LIST:-/dev/null}"
 
-# --- 3. the whole kernel log
+# --- 3. kmemleak, where the kernel has it (make check-debug): two explicit
+# scans (the kernel does not scan by itself) after the tests, then every
+# unreferenced object whose allocation backtrace runs through bonding, or
+# through module text no longer loaded (the suite unloads and reloads
+# bonding; an unloaded module's frames print as bare addresses), is a leak.
+# Objects the rest of the kernel leaks are listed, not failed.
+kmemleak_bonding() {
+	local f=/sys/kernel/debug/kmemleak all
+	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	[[ -e $f ]] || return 0
+	timeout 600 sh -c "echo scan >$f && sleep 6 && echo scan >$f" ||
+		{ echo "kmemleak scan failed or took over 600 s"; return 0; }
+	all=$(timeout 120 cat "$f")
+	[[ -n $all ]] || return 0
+	echo "$all" >"$bond_job/kmemleak.txt"
+	awk '
+	function flush() { if (rec != "" && hit) printf "%s", rec; rec = ""; hit = 0 }
+	/^unreferenced object/ { flush() }
+	{ rec = rec $0 "\n" }
+	/\[bonding\]|\[bond_[a-z]+\]|\] 0xffffffff[a-f][0-9a-f]+$/ { hit = 1 }
+	END { flush() }' <<<"$all"
+}
+leaks=$(kmemleak_bonding)
+if [[ -e /sys/kernel/debug/kmemleak ]]; then
+	echo "# kmemleak: $(grep -c '^unreferenced object' "$bond_job/kmemleak.txt" 2>/dev/null || echo 0)" \
+		"unreferenced object(s) in all ($bond_job/kmemleak.txt)," \
+		"$(grep -c '^unreferenced object' <<<"$leaks") from bonding"
+fi
+
+# --- 4. the whole kernel log
 splats=$(dmesg | grep -Ef <(splat_re))
 if [[ -n $splats ]]; then
 	echo "# kernel log has splats:"
 	sed 's/^/#   /' <<<"$splats"
 	ktap not-ok kernel-log "$(wc -l <<<"$splats") splat line(s)"
+elif grep -q '^unreferenced object' <<<"$leaks"; then
+	echo "# kmemleak: objects leaked by bonding:"
+	sed 's/^/#   /' <<<"$leaks"
+	ktap not-ok kernel-log "kmemleak: $(grep -c '^unreferenced object' <<<"$leaks") object(s) leaked by bonding"
 else
 	ktap ok kernel-log
 fi
