@@ -264,8 +264,9 @@ fi
 # a copy of the first kernel's headers).
 # Not on a debug kernel (make check-debug): copying its whole built tree for
 # this takes longer than the check, which make check makes anyway.
-first_kver=$(tail -qn1 "$logs"/fetch-*.out 2>/dev/null | grep -v -- -bonddebug- | head -n1)
-if [[ -z $first_kver && -n $(tail -qn1 "$logs"/fetch-*.out 2>/dev/null) ]]; then
+fetched=$(tail -qn1 "$logs"/fetch-*.out 2>/dev/null)
+first_kver=$(grep -v -- -bonddebug- <<<"$fetched" | head -n1)
+if [[ -z $first_kver && -n $fetched ]]; then
 	emit ok builtin-refused "SKIP debug kernels only: make check runs it"
 elif [[ -n $first_kver ]]; then
 	step builtin-refused "$logs/builtin-refused.log" "$here/builtin-refusal.sh" "$first_kver"

@@ -112,10 +112,10 @@ build() {			# SERIES
 	echo "$kver"
 }
 
-cmd=${1:-}
-[[ $# == 2 ]] || { sed -n '11,14s/^# \{0,1\}//p' "$0" >&2; exit 2; }
-case $cmd in
+usage() { sed -n '11,14s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+[[ $# == 2 ]] || usage
+case $1 in
 kver)  kver_of "$("$here/../upstream.sh" deb "$2")" ;;
 build) build "$2" ;;
-*)     sed -n '11,14s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+*)     usage ;;
 esac

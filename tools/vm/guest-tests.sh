@@ -565,11 +565,10 @@ kmemleak_bonding() {
 	END { flush() }' <<<"$all"
 }
 leaks=$(kmemleak_bonding)
-if [[ -e /sys/kernel/debug/kmemleak ]]; then
+nleaks=$(grep -c '^unreferenced object' <<<"$leaks")
+[[ -e /sys/kernel/debug/kmemleak ]] &&
 	echo "# kmemleak: $(grep -c '^unreferenced object' "$bond_job/kmemleak.txt" 2>/dev/null || echo 0)" \
-		"unreferenced object(s) in all ($bond_job/kmemleak.txt)," \
-		"$(grep -c '^unreferenced object' <<<"$leaks") from bonding"
-fi
+		"unreferenced object(s) in all ($bond_job/kmemleak.txt), $nleaks from bonding"
 
 # --- 4. the whole kernel log
 splats=$(dmesg | grep -Ef <(splat_re))
@@ -577,10 +576,10 @@ if [[ -n $splats ]]; then
 	echo "# kernel log has splats:"
 	sed 's/^/#   /' <<<"$splats"
 	ktap not-ok kernel-log "$(wc -l <<<"$splats") splat line(s)"
-elif grep -q '^unreferenced object' <<<"$leaks"; then
+elif ((nleaks)); then
 	echo "# kmemleak: objects leaked by bonding:"
 	sed 's/^/#   /' <<<"$leaks"
-	ktap not-ok kernel-log "kmemleak: $(grep -c '^unreferenced object' <<<"$leaks") object(s) leaked by bonding"
+	ktap not-ok kernel-log "kmemleak: $nleaks object(s) leaked by bonding"
 else
 	ktap ok kernel-log
 fi
