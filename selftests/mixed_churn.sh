@@ -29,6 +29,7 @@ require_cmd nsenter ping stat modprobe
 MODES=(balance-rr active-backup balance-xor broadcast balance-tlb balance-alb)
 LOOPS=$(mx_scale 200)			# down/up iterations of the tight loop
 LOOP_BUDGET=$(mx_scale 30)		# ... at most this many seconds
+LOOP_MIN=50				# ... and at least this many, however slow
 # Storms last until they are stopped (teardown, or right after the loop
 # they are for), not for a fixed time that a slow guest could outlast.
 STORM_DUR=86400
@@ -243,11 +244,14 @@ delete_netns() {
 }
 
 # The floods must be on before the loop starts and reach the slaves (and,
-# whenever ca is up, its RLB code) while it runs: the loop runs at least
-# LOOPS times, during it the slaves receive at least LOOP_RX frames and RLB
-# sees at least LOOP_SEEN ARPs (the floods send 1600 frames a second, the
-# background storms 350 more), and each flood sent at least a quarter of
-# its rate over the loop's time (a loop beside dead floods tests nothing).
+# whenever ca is up, its RLB code) while it runs: the loop runs LOOPS times
+# or for LOOP_BUDGET seconds, whichever ends first, and at least LOOP_MIN
+# times (a slow guest bounding the count is no failure: speed is for
+# `make bench`, not for a test). Meanwhile the slaves receive at least
+# LOOP_RX frames and RLB sees at least LOOP_SEEN ARPs (the floods send 1600
+# frames a second, the background storms 350 more), and each flood sent at
+# least a quarter of its rate over the loop's time (a loop beside dead
+# floods tests nothing).
 LOOP_RX=500
 LOOP_SEEN=20
 tight_loop() {
@@ -285,7 +289,8 @@ tight_loop() {
 	_mx_get_rx ca; rx1=$MX_V
 	_mx_get_rlb ca "ARP Seen"; seen1=$MX_V
 	log "ca went down and up $done times in $((t1 - t0)) s; meanwhile its slaves received $((rx1 - rx0)) frames, RLB saw $((seen1 - seen0)) ARPs"
-	check_true "the loop ran $done >= $LOOPS times" test "$done" -ge "$LOOPS"
+	((done >= LOOPS)) || log "the loop's budget of $LOOP_BUDGET s ran out after $done of $LOOPS"
+	check_true "the loop ran $done >= $LOOP_MIN times" test "$done" -ge "$LOOP_MIN"
 	check_true "frames received by ca's slaves during the loop: $((rx1 - rx0)) >= $LOOP_RX" \
 		test $((rx1 - rx0)) -ge $LOOP_RX
 	check_true "ARPs seen by ca's RLB during the loop: $((seen1 - seen0)) >= $LOOP_SEEN" \
