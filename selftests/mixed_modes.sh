@@ -204,29 +204,41 @@ _mii() { read -r MX_V <"${MX_SYSFS[h]}/class/net/$1/bonding_slave/mii_status"; }
 _mii_is() { _mii "$1" && [[ $MX_V == "$2" ]]; }
 
 rr_arpmon_beside_alb() {
-	local t0 bad=0 n=0
+	local t0 bad=0 n=0 fails0
 	ns_ip c2 -batch - <<-EOF || { _check_failed "addresses on c2"; return 1; }
 		addr add 10.46.0.100/16 dev eth0
 		addr add 10.47.0.100/16 dev eth0
 	EOF
-	ns_ip h -batch - <<-EOF || { _check_failed "bond ra"; return 1; }
-		link add ra type bond mode balance-rr arp_interval 100 arp_ip_target 10.46.0.100
+	# The switch ports are up and ra has its address before ra comes up:
+	# a slave enslaved with its carrier down counts as having sent and
+	# received at enslave time (as upstream's does), so the monitor's first
+	# ticks raise it; with nothing to answer it yet it would fall again
+	# two intervals later, a link failure before the storm even starts.
+	ns_ip h -batch - <<-EOF || { _check_failed "ports of ra"; return 1; }
 		link add ras1 type veth peer name rap1 netns $(ns sw)
 		link add ras2 type veth peer name rap2 netns $(ns sw)
-		link set ras1 master ra
-		link set ras2 master ra
-		link set ra up
-		addr add 10.46.0.1/16 dev ra
 	EOF
-	ns_ip sw -batch - <<-EOF || { _check_failed "ports of ra"; return 1; }
+	ns_ip sw -batch - <<-EOF || { _check_failed "switch ports of ra"; return 1; }
 		link set rap1 master br2
 		link set rap1 up
 		link set rap2 master br2
 		link set rap2 up
 	EOF
+	ns_ip h -batch - <<-EOF || { _check_failed "bond ra"; return 1; }
+		link add ra type bond mode balance-rr arp_interval 100 arp_ip_target 10.46.0.100
+		link set ras1 master ra
+		link set ras2 master ra
+		addr add 10.46.0.1/16 dev ra
+		link set ra up
+	EOF
 	mx_bond --br br2 --ip 10.47.0.1/16 rb balance-alb 2 || return 1
 	check_ok mx_wait 10 mx_bond_ready ra
 	check_ok mx_wait 10 mx_bond_ready rb
+	# Five intervals for a bring-up hiccup to show before the failures
+	# under the storm are counted from here.
+	mx_sleep 0.5
+	check_ok mx_wait 10 mx_bond_ready ra
+	fails0=$(mx_cat "${MX_SYSFS[h]}/class/net/ras1/bonding_slave/link_failure_count")
 	check_eq "$(mx_cat "${MX_SYSFS[h]}/class/net/ra/bonding/arp_interval")" 100 "ra arp_interval"
 	mx_snap ra
 	mx_snap rb
@@ -244,8 +256,8 @@ rr_arpmon_beside_alb() {
 		mx_sleep 0.05
 	done
 	check_eq "$bad" 0 "samples of $n in which a slave of ra was not up under the storm"
-	check_eq "$(mx_cat "${MX_SYSFS[h]}/class/net/ras1/bonding_slave/link_failure_count")" 0 \
-		"ras1 link failures under the storm"
+	check_eq $(($(mx_cat "${MX_SYSFS[h]}/class/net/ras1/bonding_slave/link_failure_count") - fails0)) \
+		0 "ras1 link failures under the storm"
 	log "ras2 is cut off from the switch (and from the storm)"
 	check_ok ns_ip sw link set rap2 nomaster
 	check_ok mx_wait 10 _mii_is ras2 down
