@@ -441,25 +441,33 @@ else
 	pids=()
 	i=0
 	for series in $KERNELS; do
-		# At most $jobs at once: a kernel waits for the oldest still running.
-		((i >= jobs)) && wait "${pids[i - jobs]}"
+		# At most $jobs at once: kernel i starts when kernel i - jobs is
+		# done (polled: a sibling cannot be waited for), so the printing
+		# below already streams the first kernel.
+		prev=
+		((i >= jobs)) && prev=${pids[i - jobs]}
 		# Kernels still to boot after this one, if it waits for a slot.
 		kleft=$(((nkern - i - 1) / jobs))
-		( n=0 tap=$part.$i.tap; kernel_items "$series" "$kleft" ) >"$part.$i.out" &
+		(
+			n=0 tap=$part.$i.tap
+			while [[ -n $prev ]] && kill -0 "$prev" 2>/dev/null; do sleep 2; done
+			kernel_items "$series" "$kleft"
+		) >"$part.$i.out" &
 		pids+=($!)
 		i=$((i + 1))
 	done
 	for ((i = 0; i < nkern; i++)); do
-		tail -n +1 -F --pid="${pids[i]}" "$part.$i.out" 2>/dev/null |
-			awk -v n="$n" -v tap="$tap" '
-				/^(not )?ok [0-9]+( |$)/ {
-					n++
-					sub(/ok [0-9]+/, "ok " n)
-					print >>tap
-				}
-				{ print; fflush() }'
+		# A shell loop, not awk: mawk reads a pipe in blocks, so nothing
+		# would show until the kernel is done.
+		while IFS= read -r line; do
+			if [[ $line =~ ^(not\ )?ok\ [0-9]+(\ .*)?$ ]]; then
+				n=$((n + 1))
+				line="${BASH_REMATCH[1]}ok $n${BASH_REMATCH[2]}"
+				echo "$line" >>"$tap"
+			fi
+			echo "$line"
+		done < <(tail -n +1 -F --pid="${pids[i]}" "$part.$i.out" 2>/dev/null)
 		wait "${pids[i]}"
-		n=$(grep -c '^\(not \)\{0,1\}ok ' "$tap")
 	done
 fi
 
