@@ -8,7 +8,8 @@
 # balance-xor, broadcast) take a slave down when it neither sends nor hears,
 # stop sending on it (every echo is still answered, through the other) and
 # take it back when it hears again; arp_validate decides which frames count;
-# miimon and arp_interval exclude each other.
+# miimon and arp_interval exclude each other. A bond brought up long after
+# its slaves joined takes no working link down.
 
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 . "$LIB_DIR/bond_lib.sh"
@@ -39,7 +40,10 @@ setup() {
 	bct_sysfs_mount h
 }
 
-add_bond() {			# BOND MODE NSLAVES ADDR [extra ip-link options]
+# add_bond BOND MODE NSLAVES ADDR [extra ip-link options]: with OPEN_LATE=S,
+# the bond is brought up S seconds after its last slave joined (the time
+# elapsing is what is tested, not a wait for something).
+add_bond() {
 	local bond=$1 mode=$2 n=$3 addr=$4 i
 	shift 4
 	check_ok ns_ip h link add "$bond" type bond mode "$mode" arp_interval 100 \
@@ -51,7 +55,19 @@ add_bond() {			# BOND MODE NSLAVES ADDR [extra ip-link options]
 		check_ok ns_ip h link set "${bond}s$i" master "$bond"
 	done
 	check_ok ns_ip h addr add "$addr/24" dev "$bond"
+	[[ -n ${OPEN_LATE:-} ]] && sleep "$OPEN_LATE"
 	check_ok ns_ip h link set "$bond" up
+}
+
+fails_of() { bct_get "$1" "${BCT_SYS[h]}/class/net/$2/bonding_slave/link_failure_count"; }
+
+# rounds_seen BOND N: each slave's switch port received N more frames (the
+# monitor's probes, one per round and target) since ports_mark BOND.
+declare -A port_mark=()
+ports_mark() { local k; for k in 1 2; do port_mark[$1p$k]=$(port_rx "$1p$k"); done; }
+rounds_seen() {
+	local k
+	for k in 1 2; do port_rx_ge "$1p$k" $((port_mark[$1p$k] + $2)) || return 1; done
 }
 
 ab_failover() {
@@ -103,17 +119,24 @@ validate_bogus_target() {
 	check_ok ns_ip h link del avb
 }
 
-# lb_arpmon MODE BOND ADDR: a load-balancing bond with ARP monitoring. The
-# slave that carried the most of 6 echoes to the target is cut off (its
-# switch port leaves the bridge; its carrier stays): it goes down, the bond
-# keeps carrier and answers every echo through the other slave; back in the
-# bridge it comes up again.
+# lb_arpmon MODE BOND ADDR: a load-balancing bond with ARP monitoring,
+# brought up half a second (5 intervals) after its slaves joined: its
+# slaves stay up, no link failure counted. The slave that carried the most
+# of 6 echoes to the target is cut off (its switch port leaves the bridge;
+# its carrier stays): it goes down, the bond keeps carrier and answers
+# every echo through the other slave; back in the bridge it comes up again.
 lb_arpmon() {
 	local mode=$1 b=$2 k v lf cut= max=-1
 	local -A t0=() t1=()
-	add_bond "$b" "$mode" 2 "$3"
+	OPEN_LATE=0.5 add_bond "$b" "$mode" 2 "$3"
+	ports_mark "$b"
 	check_ok bct_wait_until 10 bct_mii_is h "${b}s1" up
 	check_ok bct_wait_until 10 bct_mii_is h "${b}s2" up
+	check_ok wait_until 10 rounds_seen "$b" 5
+	for k in 1 2; do
+		fails_of v "${b}s$k"
+		check_eq "$v" 0 "link failures of ${b}s$k, up since the bond was"
+	done
 	bct_get v "${BCT_SYS[h]}/class/net/$b/bonding/mode"
 	check_match "$v" "^$mode " "mode of $b"
 	bct_snap h t0 "${b}s1" "${b}s2"

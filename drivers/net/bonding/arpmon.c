@@ -555,15 +555,26 @@ void bnd_arpmon_init(struct bnd_bond *bond)
 /*
  * The monitor (re)starts: slaves that are up get the two intervals of
  * grace a freshly enslaved slave gets, however long ago they joined.
+ * active-backup counts them from last_link_up; the load-balancing modes
+ * judge a slave by its last probe sent and frame heard, so those restart
+ * too. Stamps left from enslave time (a bond brought up later) would take
+ * every slave down at the first tick, the bond's carrier with them, and
+ * count a link failure for each, before a single probe had gone out.
  */
 void bnd_arpmon_start(struct bnd_bond *bond)
 {
+	unsigned long now = jiffies;
 	struct list_head *iter;
 	struct slave *s;
 
 	rcu_read_lock();
-	bond_for_each_slave_rcu(&bond->b, s, iter)
-		WRITE_ONCE(s->last_link_up, jiffies);
+	bond_for_each_slave_rcu(&bond->b, s, iter) {
+		WRITE_ONCE(s->last_link_up, now);
+		if (s->link != BOND_LINK_UP)
+			continue;
+		WRITE_ONCE(s->last_rx, now);
+		WRITE_ONCE(s->last_tx, now);
+	}
 	rcu_read_unlock();
 	queue_delayed_work(bond->b.wq, &bond->b.arp_work, 0);
 }
