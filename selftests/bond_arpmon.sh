@@ -8,13 +8,16 @@
 # balance-xor, broadcast) take a slave down when it neither sends nor hears,
 # stop sending on it (every echo is still answered, through the other) and
 # take it back when it hears again; arp_validate decides which frames count;
-# miimon and arp_interval exclude each other. A bond brought up long after
-# its slaves joined takes no working link down.
+# miimon and arp_interval exclude each other. Neither a bond brought up long
+# after its slaves joined nor a monitor whose rounds run late takes a
+# working link down.
 
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 . "$LIB_DIR/bond_lib.sh"
 
 TARGET=10.20.0.1
+delay_ko=${BOND_TEST_MODULES:-}/bond_delay.ko
+DP=/sys/module/bond_delay/parameters
 
 proc_field() {			# NS BOND FIELD: value in the bond block
 	ns_exec "$1" awk -v f="$3" -F': ' '/^Slave Interface:/ { exit } $1 == f { print $2; exit }' \
@@ -223,6 +226,46 @@ all_targets_edit() {
 }
 echo_answered() { bct_in h ping -q -c 1 -W 1 "$TARGET" >/dev/null 2>&1; }
 
+# late_rounds: every probe is held 300 ms in arp_xmit() (bond_delay.ko),
+# after the monitor stamped it as sent, so its rounds run 700 ms apart, not
+# 100: a round that runs late sent none of the probes it misses, and no
+# working slave goes down for it. A slave cut off from the target still
+# goes down meanwhile.
+late_rounds() {
+	local b=alt k v h0
+	local -A f0=()
+	[[ -f $delay_ko ]] || { _check_failed "no bond_delay.ko (BOND_TEST_MODULES=${BOND_TEST_MODULES:-})"; return 1; }
+	add_bond "$b" balance-xor 2 10.20.0.15
+	check_ok bct_wait_until 10 bct_mii_is h "${b}s1" up
+	check_ok bct_wait_until 10 bct_mii_is h "${b}s2" up
+	ports_mark "$b"
+	check_ok wait_until 10 rounds_seen "$b" 3
+	for k in 1 2; do fails_of "f0[$k]" "${b}s$k"; done
+	check_ok insmod "$delay_ko" func=arp_xmit delay_ms=300 max_hits=60 || return 1
+	defer rmmod bond_delay
+	check_ok wait_until 30 delays_begun 12
+	for k in 1 2; do
+		fails_of v "${b}s$k"
+		check_eq "$((v - f0[$k]))" 0 "link failures of ${b}s$k over 6 late rounds"
+		check_ok bct_mii_is h "${b}s$k" up
+	done
+	check_ok bct_carrier_is h "$b" 1
+	bct_get h0 "$DP/hits"
+	check_ok ns_ip sw link set "${b}p1" nomaster
+	check_ok bct_wait_until 20 bct_mii_is h "${b}s1" down
+	check_ok bct_mii_is h "${b}s2" up
+	# (rounds were still late: more probes were held since the cut)
+	check_ok delays_begun $((h0 + 2))
+	echo 0 >"$DP/armed"
+	check_ok wait_until 10 delays_done
+	check_ok rmmod bond_delay
+	check_ok ns_ip sw link set "${b}p1" master br0
+	check_ok bct_wait_until 10 bct_mii_is h "${b}s1" up
+	check_ok ns_ip h link del "$b"
+}
+delays_begun() { local v; bct_get v "$DP/hits" && ((v >= $1)); }
+delays_done() { local v; bct_get v "$DP/busy" && ((v == 0)); }
+
 rr_arpmon() { lb_arpmon balance-rr arr 10.20.0.12; }
 xor_arpmon() { lb_arpmon balance-xor axr 10.20.0.13; }
 bcast_arpmon() { lb_arpmon broadcast abc 10.20.0.14; }
@@ -242,7 +285,7 @@ exclusive_monitors() {
 	check_ok ns_ip h link del aex
 }
 
-ktap_plan 8
+ktap_plan 9
 setup
 dmesg_mark
 run_test active_backup_failover ab_failover
@@ -251,6 +294,7 @@ run_test balance_rr_arp_monitor rr_arpmon
 run_test all_targets_stamps_follow_edits all_targets_edit
 run_test balance_xor_arp_monitor xor_arpmon
 run_test broadcast_arp_monitor bcast_arpmon
+run_test late_rounds_fail_no_link late_rounds
 run_test miimon_and_arp_interval_exclusive exclusive_monitors
 run_test no_kernel_splat dmesg_check_clean "ARP monitor"
 ktap_finish

@@ -39,6 +39,34 @@ bool bnd_arp_recent(const struct bnd_bond *bond, unsigned long last, int mod)
 	return time_in_range(jiffies, last - delta, last + mod * delta + delta / 2);
 }
 
+/*
+ * A monitor round begins. One that runs late (the workqueue or the CPU
+ * was busy elsewhere) sent none of the probes it would now miss: it judges
+ * stamps as if it had run on time, one interval after the last round, so
+ * that its own lateness counts against no link. Rounds late every time
+ * still see a silent link go: the time they judge by moves on each round.
+ */
+static void bnd_arp_round_begin(struct bnd_bond *bond)
+{
+	unsigned long now = jiffies, due = bond->arp_ran + bnd_arp_delta(bond);
+
+	bond->arp_now = time_after(now, due) ? due : now;
+	bond->arp_ran = now;
+}
+
+/*
+ * bnd_arp_recent() for the monitor's round: was @last within @mod
+ * intervals of the round's time? A stamp newer than that time is; one
+ * more than an interval ahead of the clock is junk.
+ */
+static bool bnd_arp_fresh(const struct bnd_bond *bond, unsigned long last, int mod)
+{
+	unsigned long delta = bnd_arp_delta(bond);
+
+	return !time_after(last, jiffies + delta) &&
+	       !time_after(bond->arp_now, last + mod * delta + delta / 2);
+}
+
 /* ---- probes ----------------------------------------------------------- */
 
 /*
@@ -329,13 +357,13 @@ void bnd_arpmon_lb(struct bnd_bond *bond)
 
 		bond_propose_link_state(s, BOND_LINK_NOCHANGE);
 		if (s->link != BOND_LINK_UP) {
-			if (bnd_arp_recent(bond, tx, 1) && bnd_arp_recent(bond, rx, 1)) {
+			if (bnd_arp_fresh(bond, tx, 1) && bnd_arp_fresh(bond, rx, 1)) {
 				bond_propose_link_state(s, BOND_LINK_UP);
 				changed = true;
 				failover |= !active;
 			}
-		} else if (!bnd_arp_recent(bond, tx, b->params.missed_max) ||
-			   !bnd_arp_recent(bond, rx, b->params.missed_max)) {
+		} else if (!bnd_arp_fresh(bond, tx, b->params.missed_max) ||
+			   !bnd_arp_fresh(bond, rx, b->params.missed_max)) {
 			bond_propose_link_state(s, BOND_LINK_DOWN);
 			changed = true;
 			failover |= s == active;
@@ -381,7 +409,7 @@ static bool bnd_arpmon_ab_inspect(struct bnd_bond *bond)
 		rx = bnd_slave_last_rx(b, s);
 
 		if (s->link != BOND_LINK_UP) {
-			if (bnd_arp_recent(bond, rx, 1)) {
+			if (bnd_arp_fresh(bond, rx, 1)) {
 				bond_propose_link_state(s, BOND_LINK_UP);
 				commit = true;
 			} else if (s->link == BOND_LINK_BACK) {
@@ -391,19 +419,19 @@ static bool bnd_arpmon_ab_inspect(struct bnd_bond *bond)
 			continue;
 		}
 		/* A slave just enslaved or made active gets two intervals. */
-		if (bnd_arp_recent(bond, s->last_link_up, 2))
+		if (bnd_arp_fresh(bond, s->last_link_up, 2))
 			continue;
 		/* A backup heard nothing for missed_max + 1 intervals. */
 		if (!bond_is_active_slave(s) && !rcu_access_pointer(b->current_arp_slave) &&
-		    !bnd_arp_recent(bond, rx, b->params.missed_max + 1)) {
+		    !bnd_arp_fresh(bond, rx, b->params.missed_max + 1)) {
 			bond_propose_link_state(s, BOND_LINK_DOWN);
 			commit = true;
 		}
 		/* The active slave neither sends nor hears for missed_max. */
 		tx = slave_last_tx(s);
 		if (bond_is_active_slave(s) &&
-		    (!bnd_arp_recent(bond, tx, b->params.missed_max) ||
-		     !bnd_arp_recent(bond, rx, b->params.missed_max))) {
+		    (!bnd_arp_fresh(bond, tx, b->params.missed_max) ||
+		     !bnd_arp_fresh(bond, rx, b->params.missed_max))) {
 			bond_propose_link_state(s, BOND_LINK_DOWN);
 			commit = true;
 		}
@@ -542,8 +570,10 @@ static void bnd_arpmon_work(struct work_struct *work)
 
 	if (!ms)
 		return;
-	if (bond_has_slaves(b))
+	if (bond_has_slaves(b)) {
+		bnd_arp_round_begin(bond);
 		bond->ops->arp_monitor(bond);
+	}
 	queue_delayed_work(b->wq, &b->arp_work, msecs_to_jiffies(ms));
 }
 
@@ -576,6 +606,8 @@ void bnd_arpmon_start(struct bnd_bond *bond)
 		WRITE_ONCE(s->last_tx, now);
 	}
 	rcu_read_unlock();
+	/* The first round judges by its own time. */
+	bond->arp_ran = now - bnd_arp_delta(bond);
 	queue_delayed_work(bond->b.wq, &bond->b.arp_work, 0);
 }
 

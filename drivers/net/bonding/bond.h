@@ -200,6 +200,13 @@ struct bnd_bond {
 	void __rcu *mode_priv;
 	struct bnd_rlb_counters rlb;
 	bool mtu_busy;
+	/*
+	 * The ARP monitor's, read and written by its work only (and by
+	 * bnd_arpmon_start() while that work is cancelled): when its last
+	 * round ran, and the time this round judges stamps against.
+	 */
+	unsigned long arp_ran;
+	unsigned long arp_now;
 };
 
 /* An Ethernet/IPv4 ARP packet after its Ethernet header, as on the wire. */
