@@ -165,6 +165,7 @@ log_table() {
 	((${#lines[@]} > 1)) && printf '#   %s\n' "${lines[@]:1}"
 }
 
+# (told leaves what it saw in TOLD_SLAVE and TOLD_MAC)
 told() {
 	local s m a
 	load_table || return 1
@@ -172,21 +173,25 @@ told() {
 	[[ -n $s && $s != "(none)" ]] || return 1
 	mac m "$s" || return 1
 	bond_arp_mac a "$1" "$3" "$4"
+	TOLD_SLAVE=$s TOLD_MAC=$a
 	[[ -n $a && $a == "$m" ]]
 }
 
+# The client was told once it held its slave's MAC. Not read again after
+# that: an ARP request of the bond's own (a neighbour probe) carries the
+# bond's MAC and sets the client's entry to it until the re-telling that
+# follows one BND_RLB_UPDATE_DELAY later, as upstream's RLB does.
 check_told() {
 	local s m= a
-	bct_wait_until 20 told "$@"
+	if bct_wait_until 20 told "$@"; then
+		log "ok: $1 ($2) has $3 at $TOLD_MAC, the MAC of its slave $TOLD_SLAVE"
+		return 0
+	fi
 	load_table
 	s=${SLAVE_OF[$2]:-}
 	[[ -n $s ]] && mac m "$s"
 	bond_arp_mac a "$1" "$3" "$4"
-	if [[ -n $a && $a == "$m" ]]; then
-		log "ok: $1 ($2) has $3 at $a, the MAC of its slave $s"
-	else
-		_check_failed "$1 ($2): ARP entry for $3 is '$a', the table puts it on '$s' (MAC '$m')"
-	fi
+	_check_failed "$1 ($2): ARP entry for $3 is '$a', the table puts it on '$s' (MAC '$m')"
 }
 
 all_told() {
