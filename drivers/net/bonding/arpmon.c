@@ -570,10 +570,10 @@ static void bnd_arpmon_work(struct work_struct *work)
 
 	if (!ms)
 		return;
-	if (bond_has_slaves(b)) {
-		bnd_arp_round_begin(bond);
+	/* (also without slaves: the first slave's round is not a late one) */
+	bnd_arp_round_begin(bond);
+	if (bond_has_slaves(b))
 		bond->ops->arp_monitor(bond);
-	}
 	queue_delayed_work(b->wq, &b->arp_work, msecs_to_jiffies(ms));
 }
 
