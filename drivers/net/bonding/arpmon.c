@@ -357,7 +357,9 @@ void bnd_arpmon_lb(struct bnd_bond *bond)
 
 		bond_propose_link_state(s, BOND_LINK_NOCHANGE);
 		if (s->link != BOND_LINK_UP) {
-			if (bnd_arp_fresh(bond, tx, 1) && bnd_arp_fresh(bond, rx, 1)) {
+			/* (no carrier: enslave-time stamps prove nothing) */
+			if (bond_slave_is_up(s) && bnd_arp_fresh(bond, tx, 1) &&
+			    bnd_arp_fresh(bond, rx, 1)) {
 				bond_propose_link_state(s, BOND_LINK_UP);
 				changed = true;
 				failover |= !active;
@@ -409,7 +411,7 @@ static bool bnd_arpmon_ab_inspect(struct bnd_bond *bond)
 		rx = bnd_slave_last_rx(b, s);
 
 		if (s->link != BOND_LINK_UP) {
-			if (bnd_arp_fresh(bond, rx, 1)) {
+			if (bond_slave_is_up(s) && bnd_arp_fresh(bond, rx, 1)) {
 				bond_propose_link_state(s, BOND_LINK_UP);
 				commit = true;
 			} else if (s->link == BOND_LINK_BACK) {
