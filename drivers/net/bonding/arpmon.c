@@ -29,14 +29,25 @@ static unsigned long bnd_arp_delta(const struct bnd_bond *bond)
 }
 
 /*
+ * Was @last within @mod intervals of time @at? A stamp newer than @at is;
+ * one more than an interval ahead of the clock is junk.
+ */
+static bool bnd_arp_within(const struct bnd_bond *bond, unsigned long at,
+			   unsigned long last, int mod)
+{
+	unsigned long delta = bnd_arp_delta(bond);
+
+	return !time_after(last, jiffies + delta) &&
+	       !time_after(at, last + mod * delta + delta / 2);
+}
+
+/*
  * Was @last within the last @mod intervals (with half an interval of
  * slack for fast links)?
  */
 bool bnd_arp_recent(const struct bnd_bond *bond, unsigned long last, int mod)
 {
-	unsigned long delta = bnd_arp_delta(bond);
-
-	return time_in_range(jiffies, last - delta, last + mod * delta + delta / 2);
+	return bnd_arp_within(bond, jiffies, last, mod);
 }
 
 /*
@@ -54,17 +65,10 @@ static void bnd_arp_round_begin(struct bnd_bond *bond)
 	bond->arp_ran = now;
 }
 
-/*
- * bnd_arp_recent() for the monitor's round: was @last within @mod
- * intervals of the round's time? A stamp newer than that time is; one
- * more than an interval ahead of the clock is junk.
- */
+/* bnd_arp_recent() for the monitor's round: as of the round's time. */
 static bool bnd_arp_fresh(const struct bnd_bond *bond, unsigned long last, int mod)
 {
-	unsigned long delta = bnd_arp_delta(bond);
-
-	return !time_after(last, jiffies + delta) &&
-	       !time_after(bond->arp_now, last + mod * delta + delta / 2);
+	return bnd_arp_within(bond, bond->arp_now, last, mod);
 }
 
 /* ---- probes ----------------------------------------------------------- */
