@@ -64,13 +64,21 @@ add_bond() {
 
 fails_of() { bct_get "$1" "${BCT_SYS[h]}/class/net/$2/bonding_slave/link_failure_count"; }
 
-# rounds_seen BOND N: each slave's switch port received N more frames (the
-# monitor's probes, one per round and target) since ports_mark BOND.
+# rounds_seen BOND N [K...]: the switch ports of slaves K (default 1 2)
+# received N more frames each (the monitor's probes, one per round and
+# target) since ports_mark BOND [K...].
 declare -A port_mark=()
-ports_mark() { local k; for k in 1 2; do port_mark[$1p$k]=$(port_rx "$1p$k"); done; }
+ports_mark() {
+	local b=$1 k
+	shift
+	(($#)) || set -- 1 2
+	for k; do port_mark[${b}p$k]=$(port_rx "${b}p$k"); done
+}
 rounds_seen() {
-	local k
-	for k in 1 2; do port_rx_ge "$1p$k" $((port_mark[$1p$k] + $2)) || return 1; done
+	local b=$1 n=$2 k
+	shift 2
+	(($#)) || set -- 1 2
+	for k; do port_rx_ge "${b}p$k" $((port_mark[${b}p$k] + n)) || return 1; done
 }
 
 ab_failover() {
@@ -264,6 +272,7 @@ late_rounds() {
 	check_ok ns_ip h link del "$b"
 }
 delays_begun() { local v; bct_get v "$DP/hits" && ((v >= $1)); }
+delays_done() { local v; bct_get v "$DP/busy" && ((v == 0)); }
 
 # no_carrier MODE BOND ADDR: a slave enslaved without carrier (its peer is
 # down) is never raised, though a round within half an interval of enslave
@@ -277,8 +286,8 @@ no_carrier() {
 	check_ok ns_ip sw link set "${b}p9" master br0
 	for ((i = 1; i <= 6; i++)); do
 		check_ok ns_ip h link set "${b}s9" master "$b"
-		port_mark[${b}p1]=$(port_rx "${b}p1")
-		check_ok wait_until 10 port_rx_ge "${b}p1" $((port_mark[${b}p1] + 3))
+		ports_mark "$b" 1
+		check_ok wait_until 10 rounds_seen "$b" 3 1
 		check_ok bct_mii_is h "${b}s9" down
 		fails_of v "${b}s9"
 		check_eq "$v" 0 "link failures of ${b}s9 (no carrier), enslaved $i times"
@@ -289,7 +298,6 @@ no_carrier() {
 }
 ab_no_carrier() { no_carrier active-backup anc 10.20.0.16; }
 xor_no_carrier() { no_carrier balance-xor xnc 10.20.0.17; }
-delays_done() { local v; bct_get v "$DP/busy" && ((v == 0)); }
 
 rr_arpmon() { lb_arpmon balance-rr arr 10.20.0.12; }
 xor_arpmon() { lb_arpmon balance-xor axr 10.20.0.13; }

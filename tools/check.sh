@@ -421,8 +421,8 @@ kernel_items() {		# SERIES KLEFT
 # Kernels boot side by side when the host has a core for each guest
 # (BOND_CHECK_JOBS, default: 2 with 2+ cores, 1 otherwise; make bench: 1,
 # so that its guests measure alone). A TCG guest is one host thread, so two
-# guests on CI's 2 cores each run 7-9% slower than alone, and make check
-# takes about as long as its slowest kernel instead of the sum. Each
+# guests fit CI's 2 cores, and make check takes about as long as its
+# slowest kernel instead of the sum (README: measured figures). Each
 # kernel's items then go to a file of their own, numbered from 1; they are
 # printed in KERNELS order (the first one live), renumbered to follow on.
 jobs=${BOND_CHECK_JOBS:-}
