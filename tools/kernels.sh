@@ -12,7 +12,9 @@
 #   kernels.sh cached             list the cached kernel releases, newest last
 #
 # SERIES is "6.1", "6.12", ... (a full release such as 6.12.117+deb12-amd64 is
-# accepted too), or "<series>-debug": the debug kernel of make check-debug,
+# accepted too), "<series>-rt": Debian's PREEMPT_RT kernel of that series
+# (linux-image-6.12-rt-amd64; bookworm's 6.1 one is linux-image-rt-amd64),
+# or "<series>-debug": the debug kernel of make check-debug,
 # built from Debian's linux-source-<series> by tools/vm/debug-kernel.sh
 # (22 minutes on 2 cores the first time) and cached here the same way. Kernel packages are never installed: their .debs are fetched
 # with `apt-get download` and unpacked with `dpkg-deb -x` under
@@ -24,14 +26,22 @@ KCACHE=$BOND_CACHE/kernels
 
 die() { echo "kernels.sh: $*" >&2; exit 1; }
 
-# Standard amd64 flavour only (no -cloud, no -rt).
-is_std_flavour() { [[ $1 == *-amd64 && $1 != *-cloud-amd64 && $1 != *-rt-amd64 ]]; }
+# The flavour a series asks for: "-rt" series the rt-amd64 one, the others
+# the standard amd64 one (never -cloud).
+is_flavour_of() {		# KVER SERIES
+	if [[ $2 == *-rt ]]; then
+		[[ $1 == *-rt-amd64 ]]
+	else
+		[[ $1 == *-amd64 && $1 != *-cloud-amd64 && $1 != *-rt-amd64 ]]
+	fi
+}
 
 series_of() {			# 6.12.117+deb12-amd64 -> 6.12, 6.1.0-56-amd64 -> 6.1
 	local v=${1%%-*}
 	v=${v%%+*}
 	v=${v%.*}
 	[[ $1 == *-bonddebug-* ]] && v+=-debug	# 6.12.118-bonddebug-<key> -> 6.12-debug
+	[[ $1 == *-rt-amd64 ]] && v+=-rt	# 6.12.118+deb12-rt-amd64 -> 6.12-rt
 	echo "$v"
 }
 
@@ -57,13 +67,14 @@ newest_cached() {
 }
 
 # The image package apt would pick for a series, via the metapackages:
-# linux-image-<series>-amd64 (e.g. 6.12 on bookworm), else linux-image-amd64
-# (bookworm's default 6.1) when its dependency is of that series.
+# linux-image-<series>-amd64 (e.g. 6.12 on bookworm; 6.12-rt-amd64 for
+# "6.12-rt"), else linux-image-amd64 (bookworm's default 6.1) or, for an
+# "-rt" series, linux-image-rt-amd64, when its dependency is of that series.
 # apt-cache is slow here (no pkgcache), so one call serves all series.
 declare -A apt_dep=()
 apt_loaded=
 apt_load() {			# SERIES...
-	local metas=(linux-image-amd64) s meta='' line
+	local metas=(linux-image-amd64 linux-image-rt-amd64) s meta='' line
 	[[ -n $apt_loaded ]] && return
 	apt_loaded=1
 	for s; do metas+=("linux-image-$s-amd64"); done
@@ -78,10 +89,11 @@ apt_load() {			# SERIES...
 }
 
 apt_image_for() {
-	local meta dep
-	for meta in "linux-image-$1-amd64" linux-image-amd64; do
+	local meta dep dflt=linux-image-amd64
+	[[ $1 == *-rt ]] && dflt=linux-image-rt-amd64
+	for meta in "linux-image-$1-amd64" "$dflt"; do
 		dep=${apt_dep[$meta]:-}
-		[[ -n $dep ]] && is_std_flavour "$dep" && matches_series "$dep" "$1" &&
+		[[ -n $dep ]] && is_flavour_of "$dep" "$1" && matches_series "$dep" "$1" &&
 			{ echo "$dep"; return 0; }
 	done
 	return 1
@@ -142,7 +154,7 @@ fetch_one() {			# SERIES -> kver (cached)
 		die "linux-image-$kver is not known to apt (run 'apt-get update')"
 	ver=$(apt-cache show "linux-image-$kver" | sed -n 's/^Version: //p' | head -n1)
 	deps=$(apt-cache depends "linux-headers-$kver" |
-	       sed -n 's/^ *Depends: \(linux-\(headers-[^ ]*-common\|kbuild-[^ ]*\)\)$/\1/p')
+	       sed -n 's/^ *Depends: \(linux-\(headers-[^ ]*-common\(-rt\)\{0,1\}\|kbuild-[^ ]*\)\)$/\1/p')
 	pkgs="linux-image-$kver linux-headers-$kver $deps"
 	echo "kernels.sh: fetching $kver ($ver): $pkgs" >&2
 	dl=$BOND_CACHE/debs

@@ -43,8 +43,9 @@ bond_dir=drivers/net/bonding
 
 die() { echo "upstream.sh: $*" >&2; exit 1; }
 
-series_of() {			# 6.12 -> 6.12; 6.12.117+deb12-amd64 -> 6.12
-	local v=$1
+series_of() {			# 6.12 -> 6.12; 6.12.117+deb12-amd64 -> 6.12; 6.12-rt -> 6.12
+	local v=${1%-rt}
+	v=${v%-debug}
 	[[ $v == *-* ]] || { echo "$v"; return; }
 	v=${v%%-*}
 	v=${v%%+*}
