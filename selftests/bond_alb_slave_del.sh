@@ -74,9 +74,11 @@ delay_begun() { local v; bct_get v $DP/hits && ((v > 0)); }
 delay_idle() { local v; bct_get v $DP/busy && ((v == 0)); }
 
 # preempt_full: the kernel preempts at once when a delay ends (sched/preempt
-# "full", which PREEMPT_DYNAMIC kernels allow), until the test exits.
+# "full", which PREEMPT_DYNAMIC kernels allow), until the test exits. A
+# PREEMPT_RT kernel always does.
 preempt_full() {
 	local f=/sys/kernel/debug/sched/preempt old
+	[[ $(cat /sys/kernel/realtime 2>/dev/null) == 1 ]] && { log "PREEMPT_RT kernel"; return 0; }
 	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
 	[[ -w $f ]] || { log "no $f: not a PREEMPT_DYNAMIC kernel"; return 4; }
 	old=$(<"$f")
