@@ -10,6 +10,9 @@
 #   make check-upstream  the same, but run upstream Linux's own bonding
 #                        selftests (Debian's linux-source) against our module
 #                        (default KERNELS=6.12; about 13 min under TCG)
+#   make check-rt        make check on Debian's PREEMPT_RT kernels, the whole
+#                        suite (KERNELS="6.1-rt 6.12-rt"); make check runs
+#                        a subset on 6.12-rt
 #   make check-debug     make check (ours only) on a debug kernel built from
 #                        Debian's linux-source-6.12: KASAN, lockdep,
 #                        PROVE_RCU, debug objects, kmemleak (KERNELS=6.12-debug)
@@ -21,7 +24,7 @@
 #   make version-check   dkms.conf PACKAGE_VERSION == BOND_KO_VERSION
 #   make clean           remove build/
 #
-# Variables: KDIR, WERROR=1, KERNELS (series, default "6.1 6.12"), T (one
+# Variables: KDIR, WERROR=1, KERNELS (series, default "6.1 6.12 6.12-rt"), T (one
 # test), UPSTREAM (which of upstream's selftests make check runs: all, the
 # default, none, or names),
 # ACCEL (auto|kvm|tcg), BOND_CACHE (default /var/cache/bonding-ko).
@@ -33,7 +36,7 @@ include $(src)/Kbuild
 else
 
 BOND_CACHE ?= /var/cache/bonding-ko
-KERNELS ?= 6.1 6.12
+KERNELS ?= 6.1 6.12 6.12-rt
 ACCEL ?= auto
 WERROR ?= 0
 T ?=
@@ -43,7 +46,7 @@ UPSTREAM ?=
 
 export BOND_CACHE KERNELS ACCEL WERROR T KDIR DEMO_KERNEL UPSTREAM
 
-.PHONY: all modules sparse check check-upstream check-debug soak bench demo deps deps-debug \
+.PHONY: all modules sparse check check-upstream check-rt check-debug soak bench demo deps deps-debug \
 	version-check clean help
 all modules:
 	@tools/build.sh driver
@@ -71,6 +74,15 @@ check-upstream:
 	@BOND_SUITE=upstream \
 	 KERNELS="$(if $(filter command line environment,$(origin KERNELS)),$(KERNELS),6.12)" \
 	 tools/check.sh
+# Every test (and upstream's default set) on both PREEMPT_RT kernels.
+RT_KERNELS ?= 6.1-rt 6.12-rt
+RT_RUN_KERNELS = $(if $(filter command line environment,$(origin KERNELS)),$(KERNELS),$(RT_KERNELS))
+check-rt:
+	@KERNELS="$(RT_RUN_KERNELS)" tools/deps.sh
+	@KERNELS="$(RT_RUN_KERNELS)" \
+	 UPSTREAM="$(if $(filter command line environment,$(origin UPSTREAM)),$(UPSTREAM),default)" \
+	 BOND_RT_ALL=1 tools/check.sh
+
 # The debug kernel runs the suite several times slower than Debian's: every
 # time limit and poll bound is multiplied by BOND_TIMEOUT_FACTOR, the guest
 # gets more memory for KASAN's shadow and quarantine, and the run has no
@@ -89,7 +101,8 @@ soak:
 # The guests boot without the slab debugging options of make check (they
 # cost time and memory per object, which is what the benchmarks measure).
 bench:
-	@BOND_VM_KDEBUG="$${BOND_VM_KDEBUG-}" BOND_LIST=print-bench tools/check.sh; rc=$$?; \
+	@KERNELS="$(if $(filter command line environment,$(origin KERNELS)),$(KERNELS),6.1 6.12)" \
+	 BOND_VM_KDEBUG="$${BOND_VM_KDEBUG-}" BOND_LIST=print-bench tools/check.sh; rc=$$?; \
 	echo "# benchmark results (also in build/logs/bench.txt):"; \
 	grep -h '^# bench:' build/*/vm/tests/bench_*.log 2>/dev/null | tee build/logs/bench.txt; \
 	exit $$rc

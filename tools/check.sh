@@ -11,7 +11,8 @@
 # non-zero on any failure: build or sparse warning, DKMS, module proof, test,
 # kernel splat, guest hang or crash.
 #
-# Environment: KERNELS (default "6.1 6.12"), T (run only these tests),
+# Environment: KERNELS (default "6.1 6.12 6.12-rt"; an "-rt" series runs a
+# subset, below, unless BOND_RT_ALL=1), T (run only these tests),
 # BOND_SOAK (1: tests run their long variant, time limits x10),
 # UPSTREAM (also run upstream Linux's bonding selftests, tools/upstream.sh:
 # "all", "default", or some of their names), BOND_SUITE (upstream: those
@@ -24,7 +25,7 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
-: "${KERNELS:=6.1 6.12}"
+: "${KERNELS:=6.1 6.12 6.12-rt}"
 : "${T:=}"
 : "${BOND_CACHE:=/var/cache/bonding-ko}"
 export BOND_CACHE
@@ -82,6 +83,12 @@ step() {			# NAME LOG CMD...: run a step, its output to LOG
 # says otherwise). T then selects among all of them.
 own_tests=
 [[ $suite == own ]] && own_tests=$(make -s -C "$repo/selftests" "${BOND_LIST:-print-tests}")
+# A PREEMPT_RT kernel ("-rt" series) runs RT_PROGS of selftests/Makefile and
+# none of upstream's, unless T names tests or BOND_RT_ALL=1 (make check-rt):
+# then it runs what the other kernels run.
+rt_tests=$own_tests
+[[ $suite == own && -z ${BOND_LIST:-} && -z $T && ${BOND_RT_ALL:-0} != 1 ]] &&
+	rt_tests=$(make -s -C "$repo/selftests" print-rt)
 up_want=${UPSTREAM:-}
 # "default" (make check's): all but the slow ones, which make check-upstream
 # and UPSTREAM=all run (bond_options.sh: 8-13 minutes of TCG guest alone).
@@ -127,11 +134,13 @@ up_diag=()
 [[ -n $up_want ]] && : >"$logs/upstream-src.log"
 for series in $KERNELS; do
 	base=$logs/tests${tag:+-$tag}-$series
-	for t in $own_tests; do
+	ours=$own_tests
+	[[ $series == *-rt ]] && ours=$rt_tests
+	for t in $ours; do
 		printf '%s\t%s\t%s\town\t%s\n' "$t" "$repo/selftests" \
 			"$("$here/vm/test-timeout.sh" "$repo/selftests" "$t")" "$t"
 	done >"$base.all"
-	if [[ -n $up_want ]]; then
+	if [[ -n $up_want && ( $series != *-rt || $ours == "$own_tests" ) ]]; then
 		if uroot=$("$here/upstream.sh" fetch "$series" 2>>"$logs/upstream-src.log") &&
 		   "$here/upstream.sh" list "$uroot" >"$base.up" 2>>"$logs/upstream-src.log"; then
 			up_diag+=("$series: $(cat "${uroot%/tools/testing/selftests}/package") from $uroot")

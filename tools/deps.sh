@@ -3,12 +3,12 @@
 #
 # deps.sh: `make deps`. Install the Debian packages the build + VM loop needs
 # (only what is missing; `apt-get update` only then), and fetch + extract the
-# guest kernels of $KERNELS (default "6.1 6.12") into $BOND_CACHE. Idempotent:
+# guest kernels of $KERNELS (default "6.1 6.12 6.12-rt") into $BOND_CACHE. Idempotent:
 # quiet and fast when everything is there.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-: "${KERNELS:=6.1 6.12}"
+: "${KERNELS:=6.1 6.12 6.12-rt}"
 : "${BOND_CACHE:=/var/cache/bonding-ko}"
 export BOND_CACHE
 
