@@ -16,11 +16,15 @@
 #   make check-debug     make check (ours only) on a debug kernel built from
 #                        Debian's linux-source-6.12: KASAN, lockdep,
 #                        PROVE_RCU, debug objects, kmemleak (KERNELS=6.12-debug)
+#   make cross           build bonding.ko (W=1, warnings as errors) and sparse it
+#                        for arm64, i386, s390 and mips64 (big-endian), against
+#                        Debian's linux-source-6.12 (ARCHES, BOND_CROSS_JOBS)
 #   make soak            the mixed-mode storm tests, ten times longer
 #   make bench           benchmarks (RLB scale, transmit cost per mode)
 #   make demo            boot one VM (6.12) and show bonds at work
 #   make deps            install the Debian packages + fetch the guest kernels
 #   make deps-debug      the same + what building the debug kernel needs
+#   make deps-cross      the same + the cross compilers of make cross
 #   make version-check   dkms.conf PACKAGE_VERSION == BOND_KO_VERSION
 #   make clean           remove build/
 #
@@ -46,8 +50,8 @@ UPSTREAM ?=
 
 export BOND_CACHE KERNELS ACCEL WERROR T KDIR DEMO_KERNEL UPSTREAM
 
-.PHONY: all modules sparse check check-upstream check-rt check-debug soak bench demo deps deps-debug \
-	version-check clean help
+.PHONY: all modules sparse check check-upstream check-rt check-debug cross soak bench demo deps \
+	deps-debug deps-cross version-check clean help
 all modules:
 	@tools/build.sh driver
 
@@ -62,6 +66,14 @@ deps:
 
 deps-debug:
 	@BOND_DEPS_DEBUG=1 tools/deps.sh
+
+deps-cross:
+	@BOND_DEPS_CROSS=1 tools/deps.sh
+
+# Build-only, no VM: kernel trees prepared once into $(BOND_CACHE)/cross/
+# (README: Cross builds).
+cross:
+	@tools/cross.sh
 
 # make check runs upstream's selftests too, all but the slowest, unless
 # UPSTREAM says otherwise (UPSTREAM=all: every one; none: ours only).
@@ -115,5 +127,5 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,23s/^# \{0,1\}//p' Makefile
+	@sed -n '3,27s/^# \{0,1\}//p' Makefile
 endif

@@ -14,6 +14,7 @@
 #include <linux/etherdevice.h>
 #include <linux/if_vlan.h>
 #include <linux/ipv6.h>
+#include <linux/math64.h>
 #include <linux/rtnetlink.h>
 #include <net/ipv6.h>
 #include <net/ndisc.h>
@@ -109,7 +110,7 @@ static void bnd_tlb_rebalance(struct bnd_bond *bond, struct bnd_lb *lb,
 	bond_for_each_slave_rcu(&bond->b, s, iter)
 		atomic64_set(&bnd_slave_from_s(s)->lb.tlb_load, 0);
 	for (i = 0; i < BND_TLB_BUCKETS; i++) {
-		WRITE_ONCE(lb->bucket[i].load, (total[i] - lb->snap[i]) / secs);
+		WRITE_ONCE(lb->bucket[i].load, div_u64(total[i] - lb->snap[i], secs));
 		lb->snap[i] = total[i];
 		RCU_INIT_POINTER(lb->bucket[i].slave, NULL);
 	}
@@ -117,7 +118,7 @@ static void bnd_tlb_rebalance(struct bnd_bond *bond, struct bnd_lb *lb,
 	active = rcu_dereference(bond->b.curr_active_slave);
 	if (active)
 		atomic64_set(&bnd_slave_from_s(active)->lb.tlb_load,
-			     (total[BND_TLB_BUCKETS] - lb->snap[BND_TLB_BUCKETS]) / secs);
+			     div_u64(total[BND_TLB_BUCKETS] - lb->snap[BND_TLB_BUCKETS], secs));
 	lb->snap[BND_TLB_BUCKETS] = total[BND_TLB_BUCKETS];
 }
 

@@ -5,6 +5,7 @@
  */
 #include <linux/ctype.h>
 #include <linux/inet.h>
+#include <linux/math64.h>
 #include <linux/rtnetlink.h>
 #include <net/ipv6.h>
 #include <net/netlink.h>
@@ -156,23 +157,26 @@ static int bnd_delay_set(const struct bnd_optctx *ctx, enum bnd_opt_id id,
 			 int *ticks, u64 ms)
 {
 	int miimon = ctx->p->miimon;
+	u32 rem;
+	u64 n;
 
 	if (!miimon) {
 		bnd_opt_report(ctx, id, -EPERM,
 			       "unable to set because MII monitoring is disabled");
 		return -EPERM;
 	}
-	if (ms % miimon && !ctx->quiet) {
+	/* miimon > 0 here: u64 by u32, which 32-bit kernels can do */
+	n = div_u64_rem(ms, miimon, &rem);
+	if (rem && !ctx->quiet) {
 		if (ctx->dev)
 			netdev_warn(ctx->dev,
 				    "option %s: %llu is not a multiple of miimon (%d), rounded to %llu ms\n",
-				    bnd_opts[id].name, ms, miimon,
-				    ms / miimon * miimon);
+				    bnd_opts[id].name, ms, miimon, n * miimon);
 		else
 			pr_warn("bonding: option %s: %llu is not a multiple of miimon (%d), rounded to %llu ms\n",
-				bnd_opts[id].name, ms, miimon, ms / miimon * miimon);
+				bnd_opts[id].name, ms, miimon, n * miimon);
 	}
-	*ticks = ms / miimon;
+	*ticks = n;
 	return 0;
 }
 
