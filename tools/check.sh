@@ -43,23 +43,10 @@ own)      tag= ;;
 upstream) tag=upstream ;;
 *)        echo "check.sh: BOND_SUITE must be own or upstream" >&2; exit 2 ;;
 esac
-tap=$logs/check${tag:+-$tag}.tap
-: >"$tap"
-n=0
-t_start=$SECONDS
+# shellcheck source=tools/ktap.sh
+. "$here/ktap.sh"
+ktap_begin "$logs/check${tag:+-$tag}.tap"
 
-emit() {			# ok|not-ok NAME [DIRECTIVE]
-	local st=$1 line
-	[[ $st == not-ok ]] && st="not ok"
-	n=$((n + 1))
-	line="$st $n $2${3:+ # $3}"
-	echo "$line"
-	echo "$line" >>"$tap"
-}
-diag() { echo "# $*"; }
-show_tail() {			# FILE [LINES]: the end of a log, as diagnostics
-	[[ -f $1 ]] && tail -n "${2:-20}" "$1" | sed 's/^/#   /'
-}
 step() {			# NAME LOG CMD...: run a step, its output to LOG
 	local name=$1 log=$2 t0=$SECONDS
 	shift 2
@@ -482,10 +469,4 @@ else
 	done
 fi
 
-pass=$(grep -c '^ok ' "$tap" | tr -d ' ')
-skip=$(grep -c '^ok .* # SKIP' "$tap" | tr -d ' ')
-fail=$(grep -c '^not ok ' "$tap" | tr -d ' ')
-pass=$((pass - skip))
-diag "total time $((SECONDS - t_start))s; KTAP: $tap"
-echo "$pass passed, $fail failed, $skip skipped"
-((fail == 0))
+ktap_end

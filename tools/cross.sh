@@ -159,20 +159,9 @@ for name in "${!arch_table[@]}"; do
 done
 export PATH=$bin:$PATH
 
-tap=$logs/cross.tap
-: >"$tap"
-n=0
-t_start=$SECONDS
-emit() {			# ok|not-ok NAME [DIRECTIVE]
-	local st=$1 line
-	[[ $st == not-ok ]] && st="not ok"
-	n=$((n + 1))
-	line="$st $n $2${3:+ # $3}"
-	echo "$line"
-	echo "$line" >>"$tap"
-}
-diag() { echo "# $*"; }
-show_tail() { [[ -f $1 ]] && tail -n "${2:-20}" "$1" | sed 's/^/#   /'; }
+# shellcheck source=tools/ktap.sh
+. "$here/ktap.sh"
+ktap_begin "$logs/cross.tap"
 
 for name in $ARCHES; do
 	[[ -n ${arch_table[$name]:-} ]] || die "unknown arch $name (ARCHES: ${!arch_table[*]})"
@@ -235,8 +224,4 @@ for name in $ARCHES; do
 	fi
 done
 
-pass=$(grep -c '^ok ' "$tap")
-fail=$(grep -c '^not ok ' "$tap")
-diag "total time $((SECONDS - t_start))s; KTAP: $tap"
-echo "$pass passed, $fail failed, 0 skipped"
-((fail == 0))
+ktap_end
