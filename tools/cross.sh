@@ -91,9 +91,7 @@ prepare_src() {			# DEB DIR
 	[[ -e $dir/.ready ]] && return
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	dpkg-deb --fsys-tarfile "$deb" |
-		tar -xO --wildcards './usr/src/linux-source-*.tar.xz' |
-		tar -xJ -C "$dir" --strip-components=1 || return 1
+	"$here/upstream.sh" extract "$deb" "$dir" || return 1
 	touch "$dir/.ready"
 }
 

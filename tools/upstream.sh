@@ -12,6 +12,11 @@
 #   upstream.sh deb SERIES    print the path of the linux-source-<SERIES>
 #                             package in the cache, downloading it first
 #                             (tools/vm/debug-kernel.sh builds from it)
+#   upstream.sh extract DEB DEST [PATTERN...]
+#                             extract the Linux tree of linux-source package
+#                             DEB into DEST: only PATTERN's members (shell
+#                             patterns below its top directory), else all
+#                             (debug-kernel.sh, cross.sh)
 #
 # SERIES is "6.12", "6.1" (a full kernel release is accepted too). The
 # package is fetched with `apt-get download` into $BOND_CACHE/src/ unless a
@@ -66,14 +71,14 @@ settings_timeout() {		# DIR: timeout= of DIR/settings, else kselftest's 45
 }
 
 # Extract members (shell patterns below the source tree's top directory)
-# of the source tarball inside DEB into DEST.
-extract() {			# DEB DEST PATTERN...
+# of the source tarball inside DEB into DEST; no PATTERN: all of it.
+extract() {			# DEB DEST [PATTERN...]
 	local deb=$1 dest=$2 pats=() p
 	shift 2
 	for p; do pats+=("*/$p"); done
 	dpkg-deb --fsys-tarfile "$deb" |
 		tar -xO --wildcards './usr/src/linux-source-*.tar.xz' |
-		tar -xJ -C "$dest" --strip-components=1 --wildcards "${pats[@]}"
+		tar -xJ -C "$dest" --strip-components=1 --wildcards ${pats[@]+"${pats[@]}"}
 }
 
 newest_deb() {			# DIR PACKAGE: the newest PACKAGE_*.deb in DIR, if any
@@ -173,5 +178,6 @@ case $cmd in
 fetch) [[ $# == 1 ]] || die "usage: upstream.sh fetch SERIES"; fetch "$1" ;;
 list)  [[ $# == 1 ]] || die "usage: upstream.sh list ROOT"; list "$1" ;;
 deb)   [[ $# == 1 ]] || die "usage: upstream.sh deb SERIES"; get_deb "$(series_of "$1")" ;;
-*)     sed -n '7,15s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+extract) (($# >= 2)) || die "usage: upstream.sh extract DEB DEST [PATTERN...]"; extract "$@" ;;
+*)     sed -n '7,19s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac

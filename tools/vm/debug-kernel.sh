@@ -85,9 +85,7 @@ build() {			# SERIES
 	tree=$root/usr/src/linux-headers-$kver
 	mkdir -p "$tree" "$root/boot"
 	{
-		dpkg-deb --fsys-tarfile "$deb" |
-			tar -xO --wildcards './usr/src/linux-source-*.tar.xz' |
-			tar -xJ -C "$tree" --strip-components=1
+		"$here/../upstream.sh" extract "$deb" "$tree"
 		cd "$tree"
 		make -s defconfig kvm_guest.config
 		scripts/kconfig/merge_config.sh -m .config "$frag"
