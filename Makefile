@@ -50,6 +50,10 @@ UPSTREAM ?=
 
 export BOND_CACHE KERNELS ACCEL WERROR T KDIR DEMO_KERNEL UPSTREAM
 
+# $(call given_or,VAR,DEFAULT): VAR as the user gave it (command line or
+# environment), else DEFAULT: a target's own default, not this file's.
+given_or = $(if $(filter command line environment,$(origin $1)),$($1),$2)
+
 .PHONY: all modules sparse check check-upstream check-rt check-debug cross soak bench demo deps \
 	deps-debug deps-cross version-check clean help
 all modules:
@@ -78,21 +82,20 @@ cross:
 # make check runs upstream's selftests too, all but the slowest, unless
 # UPSTREAM says otherwise (UPSTREAM=all: every one; none: ours only).
 check:
-	@UPSTREAM="$(if $(filter command line environment,$(origin UPSTREAM)),$(UPSTREAM),default)" \
+	@UPSTREAM="$(call given_or,UPSTREAM,default)" \
 	 tools/check.sh
 
 # Upstream's selftests only; KERNELS defaults to 6.12 unless given.
 check-upstream:
 	@BOND_SUITE=upstream \
-	 KERNELS="$(if $(filter command line environment,$(origin KERNELS)),$(KERNELS),6.12)" \
+	 KERNELS="$(call given_or,KERNELS,6.12)" \
 	 tools/check.sh
 # Every test (and upstream's default set) on both PREEMPT_RT kernels.
 RT_KERNELS ?= 6.1-rt 6.12-rt
-RT_RUN_KERNELS = $(if $(filter command line environment,$(origin KERNELS)),$(KERNELS),$(RT_KERNELS))
 check-rt:
-	@KERNELS="$(RT_RUN_KERNELS)" tools/deps.sh
-	@KERNELS="$(RT_RUN_KERNELS)" \
-	 UPSTREAM="$(if $(filter command line environment,$(origin UPSTREAM)),$(UPSTREAM),default)" \
+	@KERNELS="$(call given_or,KERNELS,$(RT_KERNELS))" tools/deps.sh
+	@KERNELS="$(call given_or,KERNELS,$(RT_KERNELS))" \
+	 UPSTREAM="$(call given_or,UPSTREAM,default)" \
 	 BOND_RT_ALL=1 tools/check.sh
 
 # The debug kernel runs the suite several times slower than Debian's: every
@@ -102,7 +105,7 @@ check-rt:
 DEBUG_KERNELS ?= 6.12-debug
 check-debug:
 	@BOND_DEPS_DEBUG=1 KERNELS="$(DEBUG_KERNELS)" tools/deps.sh
-	@KERNELS="$(if $(filter command line environment,$(origin KERNELS)),$(KERNELS),$(DEBUG_KERNELS))" \
+	@KERNELS="$(call given_or,KERNELS,$(DEBUG_KERNELS))" \
 	 UPSTREAM=none BOND_TIMEOUT_FACTOR="$${BOND_TIMEOUT_FACTOR:-4}" \
 	 BOND_VM_MEM="$${BOND_VM_MEM:-3072}" BOND_CHECK_BUDGET=0 tools/check.sh
 
@@ -113,7 +116,7 @@ soak:
 # The guests boot without the slab debugging options of make check (they
 # cost time and memory per object, which is what the benchmarks measure).
 bench:
-	@KERNELS="$(if $(filter command line environment,$(origin KERNELS)),$(KERNELS),6.1 6.12)" \
+	@KERNELS="$(call given_or,KERNELS,6.1 6.12)" \
 	 BOND_VM_KDEBUG="$${BOND_VM_KDEBUG-}" BOND_LIST=print-bench tools/check.sh; rc=$$?; \
 	echo "# benchmark results (also in build/logs/bench.txt):"; \
 	grep -h '^# bench:' build/*/vm/tests/bench_*.log 2>/dev/null | tee build/logs/bench.txt; \
