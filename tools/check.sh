@@ -70,12 +70,14 @@ step() {			# NAME LOG CMD...: run a step, its output to LOG
 # says otherwise). T then selects among all of them.
 own_tests=
 [[ $suite == own ]] && own_tests=$(make -s -C "$repo/selftests" "${BOND_LIST:-print-tests}")
-# A PREEMPT_RT kernel ("-rt" series) runs RT_PROGS of selftests/Makefile and
-# none of upstream's, unless T names tests or BOND_RT_ALL=1 (make check-rt):
-# then it runs what the other kernels run.
-rt_tests=$own_tests
-[[ $suite == own && -z ${BOND_LIST:-} && -z $T && ${BOND_RT_ALL:-0} != 1 ]] &&
+# A PREEMPT_RT kernel ("-rt" series) runs only its share, RT_PROGS of
+# selftests/Makefile and none of upstream's, unless T names tests or
+# BOND_RT_ALL=1 (make check-rt): then it runs what the other kernels run.
+rt_share= rt_tests=
+if [[ $suite == own && -z ${BOND_LIST:-} && -z $T && ${BOND_RT_ALL:-0} != 1 ]]; then
+	rt_share=1
 	rt_tests=$(make -s -C "$repo/selftests" print-rt)
+fi
 up_want=${UPSTREAM:-}
 # "default" (make check's): all but the slow ones, which make check-upstream
 # and UPSTREAM=all run (bond_options.sh: 8-13 minutes of TCG guest alone).
@@ -121,13 +123,13 @@ up_diag=()
 [[ -n $up_want ]] && : >"$logs/upstream-src.log"
 for series in $KERNELS; do
 	base=$logs/tests${tag:+-$tag}-$series
-	ours=$own_tests
-	[[ $series == *-rt ]] && ours=$rt_tests
+	ours=$own_tests share=
+	[[ $series == *-rt && -n $rt_share ]] && ours=$rt_tests share=1
 	for t in $ours; do
 		printf '%s\t%s\t%s\town\t%s\n' "$t" "$repo/selftests" \
 			"$("$here/vm/test-timeout.sh" "$repo/selftests" "$t")" "$t"
 	done >"$base.all"
-	if [[ -n $up_want && ( $series != *-rt || $ours == "$own_tests" ) ]]; then
+	if [[ -n $up_want && -z $share ]]; then
 		if uroot=$("$here/upstream.sh" fetch "$series" 2>>"$logs/upstream-src.log") &&
 		   "$here/upstream.sh" list "$uroot" >"$base.up" 2>>"$logs/upstream-src.log"; then
 			up_diag+=("$series: $(cat "${uroot%/tools/testing/selftests}/package") from $uroot")

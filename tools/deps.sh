@@ -27,13 +27,12 @@ pkgs=(
 	procps psmisc util-linux mount coreutils python3
 )
 
-# make deps-debug / check-debug: building the debug kernel (tools/vm/debug-kernel.sh)
-[[ -n ${BOND_DEPS_DEBUG:-} ]] && pkgs+=(bc bison flex libelf-dev libssl-dev)
-# make deps-cross: preparing kernel trees for other arches and their
-# compilers (tools/cross.sh)
-[[ -n ${BOND_DEPS_CROSS:-} ]] && pkgs+=(bc bison flex libelf-dev libssl-dev
-	gcc-12-aarch64-linux-gnu gcc-12-i686-linux-gnu gcc-12-s390x-linux-gnu
-	gcc-12-mips64-linux-gnuabi64)
+# Building or preparing a kernel tree from linux-source: make deps-debug /
+# check-debug (tools/vm/debug-kernel.sh) and make deps-cross (tools/cross.sh),
+# which also needs the cross compilers.
+[[ -n ${BOND_DEPS_DEBUG:-}${BOND_DEPS_CROSS:-} ]] && pkgs+=(bc bison flex libelf-dev libssl-dev)
+[[ -n ${BOND_DEPS_CROSS:-} ]] && pkgs+=(gcc-12-aarch64-linux-gnu gcc-12-i686-linux-gnu
+	gcc-12-s390x-linux-gnu gcc-12-mips64-linux-gnuabi64)
 
 missing=()
 for p in "${pkgs[@]}"; do
