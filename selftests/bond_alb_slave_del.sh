@@ -75,16 +75,11 @@ delay_idle() { local v; bct_get v $DP/busy && ((v == 0)); }
 
 # preempt_full: the kernel preempts at once when a delay ends (sched/preempt
 # "full", which PREEMPT_DYNAMIC kernels allow), until the test exits. A
-# PREEMPT_RT kernel always does, and so does one booted with preempt=full
-# (the debug kernel: it has no sched/preempt file without SCHED_DEBUG).
+# PREEMPT_RT kernel always does.
 preempt_full() {
 	local f=/sys/kernel/debug/sched/preempt old
 	[[ $(cat /sys/kernel/realtime 2>/dev/null) == 1 ]] && { log "PREEMPT_RT kernel"; return 0; }
 	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
-	if [[ ! -e $f ]] && dmesg | grep -q 'Dynamic Preempt: full$'; then
-		log "booted with preempt=full"
-		return 0
-	fi
 	[[ -w $f ]] || { log "no $f: not a PREEMPT_DYNAMIC kernel"; return 4; }
 	old=$(<"$f")
 	old=${old#*(}

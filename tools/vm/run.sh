@@ -97,9 +97,7 @@ fi
 #   report its own irq descriptor as a wild access (seen once in 2 boots);
 #   that first report also switches lockdep off for the whole run.
 # - kasan_multi_shot: every KASAN report is printed, not only the first.
-# - preempt=full: widest race windows, and what bond_alb_slave_del.sh needs
-#   (the kernel has no sched/preempt file without SCHED_DEBUG).
-[[ $kver == *-bonddebug-* ]] && extra+="${extra:+ }no5lvl kasan_multi_shot preempt=full"
+[[ $kver == *-bonddebug-* ]] && extra+="${extra:+ }no5lvl kasan_multi_shot"
 
 rm -f "$job/console.log" "$job/output.log" "$job/status" "$job/setup-error" "$job/guest-capped"
 {
